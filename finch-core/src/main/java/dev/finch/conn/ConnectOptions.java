@@ -1,0 +1,200 @@
+package dev.finch.conn;
+
+import dev.finch.codec.http1.Http1Limits;
+import dev.finch.transport.TlsOptions;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How to open and run a connection. Immutable; build with {@link #builder()}. Every size a peer controls is bounded by
+ * default; every timeout has a finite default.
+ */
+public final class ConnectOptions {
+    private static final ConnectOptions DEFAULTS = builder().build();
+
+    private final Duration connectTimeout;
+    private final Duration sendTimeout;
+    private final Set<Protocol> protocols;
+    private final TlsOptions tls;
+    private final String hostname;
+    private final boolean keepAlive;
+    private final Http1Limits http1Limits;
+    private final boolean preserveHeaderCase;
+    private final boolean validateTarget;
+    private final String userAgent;
+
+    private ConnectOptions(Builder b) {
+        this.connectTimeout = b.connectTimeout;
+        this.sendTimeout = b.sendTimeout;
+        this.protocols = Set.copyOf(b.protocols);
+        this.tls = b.tls;
+        this.hostname = b.hostname;
+        this.keepAlive = b.keepAlive;
+        this.http1Limits = b.http1Limits;
+        this.preserveHeaderCase = b.preserveHeaderCase;
+        this.validateTarget = b.validateTarget;
+        this.userAgent = b.userAgent;
+    }
+
+    /** All defaults. */
+    public static ConnectOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.connectTimeout = connectTimeout;
+        b.sendTimeout = sendTimeout;
+        b.protocols = EnumSet.copyOf(protocols);
+        b.tls = tls;
+        b.hostname = hostname;
+        b.keepAlive = keepAlive;
+        b.http1Limits = http1Limits;
+        b.preserveHeaderCase = preserveHeaderCase;
+        b.validateTarget = validateTarget;
+        b.userAgent = userAgent;
+        return b;
+    }
+
+    /** Bound on DNS, TCP connect and the TLS handshake together. Default 5 s. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Bound on one blocking write in passive mode (a peer that stops reading cannot hang us). Default 30 s. */
+    public Duration sendTimeout() {
+        return sendTimeout;
+    }
+
+    /** Protocols we may speak; ALPN chooses among them over TLS. */
+    public Set<Protocol> protocols() {
+        return protocols;
+    }
+
+    /** TLS setup for https: verification is on unless turned off here. */
+    public TlsOptions tls() {
+        return tls;
+    }
+
+    /**
+     * The host name to use for Host, SNI and the certificate check when connecting to a Unix socket. Default
+     * {@code localhost}.
+     */
+    public String hostname() {
+        return hostname;
+    }
+
+    /** Whether SO_KEEPALIVE is set on TCP sockets. Default true (as Finch). */
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** HTTP/1 bounds on what the server sends. */
+    public Http1Limits http1Limits() {
+        return http1Limits;
+    }
+
+    /** HTTP/1: send header names with the case given instead of lowercase. Default false. */
+    public boolean preserveHeaderCase() {
+        return preserveHeaderCase;
+    }
+
+    /** HTTP/1: check the request target (RFC 3986 characters, valid %XX). Default true. */
+    public boolean validateTarget() {
+        return validateTarget;
+    }
+
+    /** Sent as user-agent when a request has none; {@code null} sends none. */
+    public String userAgent() {
+        return userAgent;
+    }
+
+    /** Builds {@link ConnectOptions}; validates each value as it is set. */
+    public static final class Builder {
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration sendTimeout = Duration.ofSeconds(30);
+        private Set<Protocol> protocols = EnumSet.of(Protocol.HTTP1);
+        private TlsOptions tls = TlsOptions.defaults();
+        private String hostname = "localhost";
+        private boolean keepAlive = true;
+        private Http1Limits http1Limits = Http1Limits.DEFAULTS;
+        private boolean preserveHeaderCase;
+        private boolean validateTarget = true;
+        private String userAgent = "finch-java/0.1";
+
+        private Builder() {}
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = positive("sendTimeout", timeout);
+            return this;
+        }
+
+        public Builder protocols(Set<Protocol> protocols) {
+            if (protocols == null || protocols.isEmpty()) {
+                throw new IllegalArgumentException("protocols must name at least one protocol");
+            }
+            this.protocols = EnumSet.copyOf(protocols);
+            return this;
+        }
+
+        public Builder tls(TlsOptions tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        public Builder hostname(String hostname) {
+            if (hostname == null || hostname.isBlank()) {
+                throw new IllegalArgumentException("hostname must not be blank");
+            }
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Builder keepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        public Builder http1Limits(Http1Limits limits) {
+            this.http1Limits = Objects.requireNonNull(limits, "http1Limits");
+            return this;
+        }
+
+        public Builder preserveHeaderCase(boolean preserve) {
+            this.preserveHeaderCase = preserve;
+            return this;
+        }
+
+        public Builder validateTarget(boolean validate) {
+            this.validateTarget = validate;
+            return this;
+        }
+
+        public Builder userAgent(String userAgent) {
+            this.userAgent = userAgent;
+            return this;
+        }
+
+        public ConnectOptions build() {
+            return new ConnectOptions(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be a positive duration, got " + d);
+            }
+            return d;
+        }
+    }
+}

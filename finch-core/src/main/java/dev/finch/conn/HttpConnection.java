@@ -1,0 +1,145 @@
+package dev.finch.conn;
+
+import dev.finch.http.HttpHeaders;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import javax.net.ssl.SSLSession;
+
+/**
+ * A process-less HTTP connection, after Elixir's Mint: a value owned by its caller that starts no thread, takes no
+ * lock and schedules nothing. Requests go in with {@link #request}; the response comes back as {@link ResponsePart}s
+ * from {@link #recv} (passive mode) or {@link #stream} (active mode).
+ *
+ * <h2>Ownership</h2>
+ *
+ * The thread that connects owns the connection. Only the owner may call its methods; any other thread gets an
+ * {@link IllegalStateException}. Ownership moves with {@link #transferOwnership(Thread)}; {@code null} parks the
+ * connection without an owner (in a pool), after which the first thread to call
+ * {@code transferOwnership(Thread.currentThread())} takes it.
+ *
+ * <h2>Modes</h2>
+ *
+ * <ul>
+ *   <li><b>Passive</b> (the default): {@link #recv(Duration)} blocks the owner until bytes arrive.
+ *   <li><b>Active</b>: {@link #register(Selector)} registers the socket with a selector the owner drives; for each
+ *       selected key the owner calls {@link #stream(SelectionKey)} on its connections. The one that owns the key
+ *       answers with parts; the others answer {@link #UNKNOWN}. One thread can drive many connections this way.
+ *       {@link #deregister()} returns to passive mode.
+ * </ul>
+ *
+ * <h2>Errors</h2>
+ *
+ * Methods that send throw {@link dev.finch.http.HttpProtocolException} for a request that is not valid HTTP (nothing
+ * was sent; the connection stays usable) and {@link dev.finch.http.TransportException} when the socket fails. Errors
+ * found while receiving end the affected requests with {@link ResponsePart.Error} parts, after every part that came
+ * before them; they are thrown only when no request is in flight to carry them. After any error, {@link #isOpen()}
+ * tells whether the connection can be used again; one that cannot has already released its socket.
+ */
+public interface HttpConnection extends AutoCloseable {
+
+    /**
+     * What {@link #stream(SelectionKey)} returns for a key that belongs to another connection. Compare with
+     * {@code ==}; it is an empty list, distinct from every other.
+     */
+    List<ResponsePart> UNKNOWN = Collections.unmodifiableList(new java.util.ArrayList<>(0));
+
+    /**
+     * Opens a connection to {@code host:port} over TCP, with TLS for {@link Scheme#HTTPS}. The connect timeout of
+     * {@code options} covers DNS, TCP and the TLS handshake. The calling thread becomes the owner.
+     *
+     * @throws dev.finch.http.TransportException if the host is unknown, the connection or handshake fails, the
+     *     certificate is rejected, or the timeout passes
+     */
+    static HttpConnection connect(Scheme scheme, String host, int port, ConnectOptions options) throws IOException {
+        return Connections.connect(scheme, host, port, null, options);
+    }
+
+    /**
+     * Opens a connection over the Unix domain socket at {@code socketPath}, with TLS for {@link Scheme#HTTPS}. The
+     * host name for the Host header, SNI and the certificate check is {@link ConnectOptions#hostname()}.
+     */
+    static HttpConnection connect(Scheme scheme, Path socketPath, ConnectOptions options) throws IOException {
+        return Connections.connect(scheme, options.hostname(), scheme.defaultPort(), socketPath, options);
+    }
+
+    /** The HTTP version this connection speaks (chosen by ALPN or by the options). */
+    Protocol protocol();
+
+    /**
+     * Sends a request. With {@link RequestBody#streaming()}, the body follows through {@link #streamRequestBody} and
+     * ends with {@link #endRequestBody}.
+     *
+     * @param method a token, e.g. {@code GET}; sent as given
+     * @param target origin-form ({@code /path?query}), absolute-form, authority-form (CONNECT) or {@code *}
+     * @return the reference that names this request's parts
+     * @throws dev.finch.http.HttpProtocolException if the method, target, a header name or value is invalid, or the
+     *     connection cannot take a request now (closed, or HTTP/1 with a body still streaming); nothing was sent
+     * @throws dev.finch.http.TransportException if writing failed; the connection is then closed
+     */
+    RequestRef request(String method, String target, HttpHeaders headers, RequestBody body) throws IOException;
+
+    /** Sends the next piece of a streamed request body. */
+    void streamRequestBody(RequestRef ref, ByteBuffer chunk) throws IOException;
+
+    /** Ends a streamed request body, with trailer fields (chunked HTTP/1.1 or HTTP/2 only) or {@link HttpHeaders#EMPTY}. */
+    void endRequestBody(RequestRef ref, HttpHeaders trailers) throws IOException;
+
+    /**
+     * Passive mode: blocks until bytes arrive, then returns the parts they complete (possibly none, if they completed
+     * nothing yet).
+     *
+     * @throws dev.finch.http.TransportException with reason TIMEOUT if nothing arrived in time (the connection is
+     *     left as it was), CLOSED if the connection was already closed
+     * @throws IllegalStateException in active mode
+     */
+    List<ResponsePart> recv(Duration timeout) throws IOException;
+
+    /**
+     * Active mode: handles a key the caller's selector selected. Returns {@link #UNKNOWN} if the key is not this
+     * connection's; otherwise reads and writes what the socket allows without blocking and returns the parts.
+     */
+    List<ResponsePart> stream(SelectionKey key) throws IOException;
+
+    /**
+     * Switches to active mode: registers the socket with {@code selector} for reading (and writing while output is
+     * pending). The key's attachment is the caller's to use.
+     */
+    SelectionKey register(Selector selector) throws IOException;
+
+    /** Switches back to passive mode, cancelling the selection key. */
+    void deregister() throws IOException;
+
+    /** Whether the connection can still be used: open for writing new requests and reading responses. */
+    boolean isOpen();
+
+    /** Whether responses can still be read (HTTP/2 after GOAWAY can be readable but not writable). */
+    boolean isReadable();
+
+    /** Requests sent whose response has not ended. */
+    int openRequestCount();
+
+    /** Closes the socket at once. Requests in flight get no more parts. Idempotent. */
+    @Override
+    void close();
+
+    /** The current owner, or {@code null} while parked. */
+    Thread owner();
+
+    /** Hands the connection to {@code newOwner} ({@code null} to park it). Called by the owner, or by anyone when parked. */
+    void transferOwnership(Thread newOwner);
+
+    /** Stores a private value on the connection (Mint's put_private), or removes it when {@code value} is null. */
+    void putPrivate(String key, Object value);
+
+    /** A private value, or {@code null}. */
+    Object getPrivate(String key);
+
+    /** The TLS session, or {@code null} for plain connections. */
+    SSLSession sslSession();
+}

@@ -1,0 +1,75 @@
+package dev.finch.http;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * A failure below HTTP: the socket, TLS or the deadline. Carries a {@link Reason}; the message is formatted from it
+ * and an optional detail.
+ */
+public class TransportException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** What went wrong. */
+    public enum Reason {
+        /** A connect, handshake, read or write deadline passed. */
+        TIMEOUT("timed out"),
+        /** The peer closed the connection, or it was already closed locally. */
+        CLOSED("connection closed"),
+        /** The host name could not be resolved. */
+        UNKNOWN_HOST("unknown host"),
+        /** The peer refused or could not be reached (connection refused, no route, network unreachable). */
+        CONNECT_FAILED("could not connect"),
+        /** The TLS handshake failed for a reason other than the certificate (protocol or cipher mismatch, alert). */
+        TLS_HANDSHAKE_FAILED("TLS handshake failed"),
+        /** The peer's certificate was not trusted, expired, or did not match the host name. */
+        TLS_CERTIFICATE_REJECTED("TLS certificate rejected"),
+        /** ALPN was required (HTTP/2 only over TLS) but the server chose no protocol. */
+        PROTOCOL_NOT_NEGOTIATED("no protocol negotiated with ALPN"),
+        /** The server chose an ALPN protocol we did not offer. */
+        BAD_ALPN_PROTOCOL("server chose an unexpected ALPN protocol"),
+        /** The calling thread was interrupted while blocked. */
+        INTERRUPTED("interrupted"),
+        /** Any other operating-system or socket error; the cause holds it. */
+        IO_ERROR("I/O error");
+
+        private final String text;
+
+        Reason(String text) {
+            this.text = text;
+        }
+
+        /** A short human description. */
+        public String text() {
+            return text;
+        }
+    }
+
+    private final Reason reason;
+    private final String detail;
+
+    public TransportException(Reason reason, String detail) {
+        this(reason, detail, null);
+    }
+
+    public TransportException(Reason reason, String detail, Throwable cause) {
+        super(null, cause);
+        this.reason = Objects.requireNonNull(reason, "reason");
+        this.detail = detail;
+    }
+
+    /** What went wrong. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** Extra detail (a host, a duration, the OS message), or {@code null}. */
+    public String detail() {
+        return detail;
+    }
+
+    @Override
+    public String getMessage() {
+        return detail == null ? reason.text() : reason.text() + ": " + detail;
+    }
+}
