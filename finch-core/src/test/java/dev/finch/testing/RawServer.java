@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * script, which reads and writes exact bytes. After the script returns, the server keeps the socket open and watches
  * for the client to close it, so tests can assert that a client released its socket.
  *
- * <p>Test code: one platform thread accepts and serves connections one after another; {@link #close()} stops it.
+ * <p>Test code: one platform thread accepts, and each connection runs on a thread of its own; {@link #close()}
+ * closes every socket and waits for those threads.
  */
 public final class RawServer implements AutoCloseable {
     /** What the server does with one connection. */
@@ -85,8 +86,9 @@ public final class RawServer implements AutoCloseable {
     private final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
     private final BlockingQueue<Boolean> clientCloses = new LinkedBlockingQueue<>();
     private final CopyOnWriteArrayList<Throwable> scriptErrors = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Thread> handlers = new CopyOnWriteArrayList<>();
     private volatile boolean closing;
-    private volatile Socket current;
 
     private RawServer(Script script) throws IOException {
         this.server = new ServerSocket();
@@ -112,8 +114,8 @@ public final class RawServer implements AutoCloseable {
     }
 
     /**
-     * Waits until the client closes the socket of the next finished connection; returns true if it did within the
-     * timeout. The server holds its side open, so only the client can cause this.
+     * Waits until the client closes the socket of a finished connection (the next one to do so); returns true if it
+     * did within the timeout. The server holds its side open, so only the client can cause this.
      */
     public boolean awaitClientClose(Duration timeout) throws InterruptedException {
         Boolean closed = clientCloses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -127,22 +129,36 @@ public final class RawServer implements AutoCloseable {
 
     private void serve() {
         while (!closing) {
-            try (Socket s = server.accept()) {
-                current = s;
-                try {
-                    script.run(new Conn(s, requests));
-                } catch (Exception e) {
-                    if (!closing) {
-                        scriptErrors.add(e);
-                    }
-                }
-                clientCloses.add(waitForEof(s));
+            Socket s;
+            try {
+                s = server.accept();
             } catch (IOException e) {
                 if (!closing) {
                     scriptErrors.add(e);
                 }
-            } finally {
-                current = null;
+                return;
+            }
+            sockets.add(s);
+            Thread handler = new Thread(() -> handle(s), "raw-server-conn-" + s.getPort());
+            handler.setDaemon(true);
+            handlers.add(handler);
+            handler.start();
+        }
+    }
+
+    private void handle(Socket s) {
+        try (s) {
+            try {
+                script.run(new Conn(s, requests));
+            } catch (Exception e) {
+                if (!closing) {
+                    scriptErrors.add(e);
+                }
+            }
+            clientCloses.add(waitForEof(s));
+        } catch (IOException e) {
+            if (!closing) {
+                scriptErrors.add(e);
             }
         }
     }
@@ -172,10 +188,12 @@ public final class RawServer implements AutoCloseable {
     public void close() throws Exception {
         closing = true;
         server.close();
-        Socket s = current;
-        if (s != null) {
+        for (Socket s : sockets) {
             s.close();
         }
         thread.join(5_000);
+        for (Thread t : handlers) {
+            t.join(5_000);
+        }
     }
 }
