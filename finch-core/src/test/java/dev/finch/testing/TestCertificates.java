@@ -75,7 +75,7 @@ public final class TestCertificates {
         try {
             caKeys = newKeyPair();
             Instant now = Instant.now();
-            X500Name name = new X500Name("CN=Finch Test Root CA, O=Finch for Java tests");
+            X500Name name = new X500Name("O=Finch for Java tests, CN=Finch Test Root CA");
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
                     name,
                     serial(),
@@ -203,7 +203,7 @@ public final class TestCertificates {
             String[] names, Instant notBefore, Instant notAfter, boolean selfSigned, KeyPurposeId purpose) {
         try {
             KeyPair keys = newKeyPair();
-            X500Name subject = new X500Name("CN=" + names[0] + ", O=Finch for Java tests");
+            X500Name subject = new X500Name("O=Finch for Java tests, CN=" + names[0]);
             X500Name issuer = selfSigned
                     ? subject
                     : X500Name.getInstance(ca.getSubjectX500Principal().getEncoded());
