@@ -115,6 +115,7 @@ final class TlsTransport implements Transport {
             return 0;
         }
         int total = 0;
+        boolean direct = true;
         try {
             // Every round returns, decrypts one record, or reads the inner transport once (a read of 0 returns).
             while (true) {
@@ -128,7 +129,7 @@ final class TlsTransport implements Transport {
                     return total > 0 ? total : -1;
                 }
                 SSLEngineResult r;
-                if (dst.remaining() >= engine.getSession().getApplicationBufferSize()) {
+                if (direct && dst.remaining() >= engine.getSession().getApplicationBufferSize()) {
                     // Room for a whole record: decrypt straight into the caller's buffer, saving a copy.
                     r = engine.unwrap(netIn, dst);
                     total += r.bytesProduced();
@@ -139,9 +140,12 @@ final class TlsTransport implements Transport {
                     case OK -> afterEngineCall(r.getHandshakeStatus());
                     case CLOSED -> {
                         inputDone = true;
-                        afterEngineCall(r.getHandshakeStatus()); // TLS 1.2 answers close_notify with its own
+                        answerCloseNotify(r.getHandshakeStatus());
                     }
-                    case BUFFER_OVERFLOW -> growAppIn();
+                    case BUFFER_OVERFLOW -> {
+                        direct = false; // the record needs more room than dst has: go through appIn
+                        growAppIn();
+                    }
                     case BUFFER_UNDERFLOW -> {
                         if (total > 0) {
                             return total; // do not touch the socket while holding data for the caller
@@ -336,6 +340,15 @@ final class TlsTransport implements Transport {
             } else {
                 return;
             }
+        }
+    }
+
+    /** TLS 1.2 answers a close_notify with its own; best effort, the end of stream is reported either way. */
+    private void answerCloseNotify(HandshakeStatus hs) {
+        try {
+            afterEngineCall(hs);
+        } catch (IOException | RuntimeException ignored) {
+            // The peer is going away; a failed reply changes nothing for the reader.
         }
     }
 
