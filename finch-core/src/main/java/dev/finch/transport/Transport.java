@@ -12,7 +12,15 @@ import javax.net.ssl.SSLSession;
  * {@link java.nio.channels.Selector} (active mode) or wait on it with {@link #awaitReadable} (passive mode).
  *
  * <p>Owned by one thread at a time, like the connection above it; no method is thread-safe, and none starts a
- * thread.
+ * thread. Reads and writes allocate nothing per call.
+ *
+ * <p>Failures are {@link dev.finch.http.TransportException}s. After one with a reason other than {@code TIMEOUT} the
+ * transport is closed; after a {@code TIMEOUT} it stays open and the owner decides (a write that timed out may have
+ * sent part of its bytes). {@code INTERRUPTED} leaves the thread's interrupt status set.
+ *
+ * <p>Passive waiting uses a selector private to the transport (see the package documentation for the trade-off);
+ * active owners register {@link #channel()} with their own selector and must check {@link #hasBufferedInput()} and
+ * {@link #hasPendingWrites()}, which no selector can see.
  */
 public interface Transport extends Closeable {
 

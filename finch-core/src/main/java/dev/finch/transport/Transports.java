@@ -1,11 +1,29 @@
 package dev.finch.transport;
 
+import dev.finch.http.TransportException;
+import dev.finch.http.TransportException.Reason;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
-/** Opens transports. Every method blocks the calling thread until connected, failed, or past the deadline. */
+/**
+ * Opens transports. Every method blocks the calling thread until connected, failed, or past the deadline, and
+ * returns a transport whose channel is in non-blocking mode. On every failure the socket is closed before the
+ * exception is thrown. No method starts a thread.
+ */
 public final class Transports {
     private Transports() {}
 
@@ -13,30 +31,109 @@ public final class Transports {
      * Connects over TCP with TCP_NODELAY (and SO_KEEPALIVE if asked), resolving {@code host} first; tries each
      * resolved address in turn until one connects or the deadline passes.
      *
+     * <p>Name resolution uses {@link InetAddress#getAllByName}, which the JDK offers no way to bound: a slow resolver
+     * can overrun the deadline, which is checked again once it returns.
+     *
+     * @param host a host name or an IP literal (IPv6 with or without brackets)
      * @param deadlineNanos a {@link System#nanoTime()} value bounding DNS and the TCP connect
-     * @throws dev.finch.http.TransportException UNKNOWN_HOST, CONNECT_FAILED, TIMEOUT, INTERRUPTED
+     * @throws dev.finch.http.TransportException UNKNOWN_HOST, CONNECT_FAILED (every address refused or unreachable;
+     *     the detail names them), TIMEOUT, INTERRUPTED (the thread's interrupt status stays set), IO_ERROR
      */
     public static Transport tcp(String host, int port, boolean keepAlive, long deadlineNanos) throws IOException {
-        throw new UnsupportedOperationException("STUB");
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            throw new TransportException(Reason.UNKNOWN_HOST, host, e);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new TransportException(Reason.INTERRUPTED, "connecting to " + host);
+        }
+        List<String> failures = new ArrayList<>();
+        IOException lastFailure = null;
+        for (InetAddress address : addresses) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                throw new TransportException(Reason.TIMEOUT, connectDetail(host, port, failures), lastFailure);
+            }
+            InetSocketAddress target = new InetSocketAddress(address, port);
+            try {
+                return connectTcp(target, keepAlive, deadlineNanos);
+            } catch (SocketException e) {
+                // ConnectException (refused), NoRouteToHostException, and "Network is unreachable": next address.
+                failures.add(target + " (" + e.getMessage() + ")");
+                if (lastFailure != null) {
+                    e.addSuppressed(lastFailure);
+                }
+                lastFailure = e;
+            }
+        }
+        throw new TransportException(Reason.CONNECT_FAILED, connectDetail(host, port, failures), lastFailure);
     }
 
-    /** Connects to the Unix domain socket at {@code path}. */
+    /**
+     * Connects to the Unix domain socket at {@code path}.
+     *
+     * @throws dev.finch.http.TransportException CONNECT_FAILED (no such file, not a socket, refused; the detail names
+     *     the path), TIMEOUT, INTERRUPTED, IO_ERROR (the platform has no Unix domain sockets)
+     */
     public static Transport unix(Path path, long deadlineNanos) throws IOException {
-        throw new UnsupportedOperationException("STUB");
+        Objects.requireNonNull(path, "path");
+        SocketChannel channel = openChannel(StandardProtocolFamily.UNIX, path.toString());
+        SocketTransport transport = new SocketTransport(channel, path.toString());
+        try {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                throw new TransportException(Reason.TIMEOUT, "connecting to " + path);
+            }
+            transport.connect(UnixDomainSocketAddress.of(path), deadlineNanos);
+            return transport;
+        } catch (SocketException e) {
+            transport.close();
+            throw new TransportException(Reason.CONNECT_FAILED, path + " (" + e.getMessage() + ")", e);
+        } catch (IOException | RuntimeException e) {
+            transport.close();
+            throw Errors.fromIo(asIo(e), "connecting to " + path);
+        }
     }
 
     /**
      * Runs a client TLS handshake over {@code plain} (which the returned transport then owns) and returns the
-     * encrypted transport.
+     * encrypted transport. The handshake is bounded by the deadline even if the server never answers.
      *
+     * @param plain a connected transport: TCP, Unix, or TLS for TLS inside a TLS tunnel; closed on failure
      * @param serverName for SNI and host-name verification (an IP literal disables SNI and checks IP SANs)
-     * @param alpnProtocols protocols to offer with ALPN, most preferred first; empty offers none
-     * @throws dev.finch.http.TransportException TLS_CERTIFICATE_REJECTED, TLS_HANDSHAKE_FAILED, TIMEOUT, CLOSED
+     * @param alpnProtocols protocols to offer with ALPN, most preferred first; empty offers none. Offering {@code h2}
+     *     leaves out the cipher suites HTTP/2 forbids.
+     * @throws dev.finch.http.TransportException TLS_CERTIFICATE_REJECTED (the detail starts with the problem:
+     *     "untrusted certificate chain", "certificate expired", "host name mismatch", ...), TLS_HANDSHAKE_FAILED,
+     *     TIMEOUT, CLOSED (the peer closed during the handshake), BAD_ALPN_PROTOCOL, INTERRUPTED, IO_ERROR
+     * @throws IllegalArgumentException if the options name a protocol or cipher suite the JDK does not know, or leave
+     *     no cipher suite usable with {@code h2}; {@code plain} is closed
+     * @throws IllegalStateException if the JDK cannot build the TLS context; {@code plain} is closed
      */
     public static Transport tls(
             Transport plain, TlsOptions options, String serverName, List<String> alpnProtocols, long deadlineNanos)
             throws IOException {
-        throw new UnsupportedOperationException("STUB");
+        Objects.requireNonNull(plain, "plain");
+        TlsTransport tls;
+        try {
+            Objects.requireNonNull(options, "options");
+            Objects.requireNonNull(serverName, "serverName");
+            List<String> offered = List.copyOf(alpnProtocols);
+            int port = plain instanceof SocketTransport s
+                            && s.socketChannel().getRemoteAddress() instanceof InetSocketAddress a
+                    ? a.getPort()
+                    : -1;
+            tls = new TlsTransport(plain, options.newEngine(serverName, port, offered), serverName);
+            tls.handshake(offered, deadlineNanos);
+            return tls;
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
     }
 
     /** Converts a timeout to a deadline, saturating instead of overflowing; {@code null} means none. */
@@ -44,14 +141,77 @@ public final class Transports {
         if (timeout == null) {
             return Long.MAX_VALUE;
         }
-        long now = System.nanoTime();
         long nanos;
         try {
             nanos = timeout.toNanos();
         } catch (ArithmeticException e) {
+            return timeout.isNegative() ? System.nanoTime() : Long.MAX_VALUE;
+        }
+        return deadlineAfter(nanos);
+    }
+
+    /** {@code System.nanoTime() + timeoutNanos}, saturating at {@link Long#MAX_VALUE} (no deadline). */
+    static long deadlineAfter(long timeoutNanos) {
+        if (timeoutNanos == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        long d = now + nanos;
-        return ((now ^ d) & (nanos ^ d)) < 0 ? Long.MAX_VALUE : d;
+        long now = System.nanoTime();
+        long d = now + timeoutNanos;
+        return ((now ^ d) & (timeoutNanos ^ d)) < 0 ? (timeoutNanos > 0 ? Long.MAX_VALUE : now) : d;
+    }
+
+    private static Transport connectTcp(InetSocketAddress target, boolean keepAlive, long deadlineNanos)
+            throws IOException {
+        SocketChannel channel = openChannel(
+                target.getAddress() instanceof Inet6Address
+                        ? StandardProtocolFamily.INET6
+                        : StandardProtocolFamily.INET,
+                target.toString());
+        SocketTransport transport = new SocketTransport(channel, target.toString());
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (keepAlive) {
+                channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
+            transport.connect(target, deadlineNanos);
+            return transport;
+        } catch (SocketException e) {
+            transport.close();
+            throw e; // the caller tries the next address
+        } catch (IOException | RuntimeException e) {
+            transport.close();
+            throw Errors.fromIo(asIo(e), "connecting to " + target);
+        }
+    }
+
+    private static SocketChannel openChannel(StandardProtocolFamily family, String peer) throws TransportException {
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open(family);
+            channel.configureBlocking(false);
+            return channel;
+        } catch (IOException | UnsupportedOperationException e) {
+            if (channel != null) {
+                Buffers.closeQuietly(channel);
+            }
+            if (e instanceof ClosedByInterruptException) {
+                throw new TransportException(Reason.INTERRUPTED, "connecting to " + peer, e);
+            }
+            throw new TransportException(Reason.IO_ERROR, "cannot open a socket for " + peer + ": " + e, e);
+        }
+    }
+
+    private static IOException asIo(Exception e) {
+        if (e instanceof IOException io) {
+            return io;
+        }
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        throw new IllegalStateException(e);
+    }
+
+    private static String connectDetail(String host, int port, List<String> failures) {
+        return failures.isEmpty() ? host + ":" + port : host + ":" + port + " via " + String.join(", ", failures);
     }
 }
