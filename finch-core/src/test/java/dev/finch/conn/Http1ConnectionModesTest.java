@@ -91,7 +91,8 @@ class Http1ConnectionModesTest {
             RequestRef ra = a.request("GET", "/a", HttpHeaders.EMPTY, RequestBody.none());
             RequestRef rb = b.request("GET", "/b", HttpHeaders.EMPTY, RequestBody.none());
             List<ResponsePart> parts = drive(selector, List.of(a, b), 2);
-            assertThat(parts).filteredOn(p -> p instanceof ResponsePart.Done)
+            assertThat(parts)
+                    .filteredOn(p -> p instanceof ResponsePart.Done)
                     .extracting(ResponsePart::ref)
                     .containsExactlyInAnyOrder(ra, rb);
         }
@@ -113,9 +114,7 @@ class Http1ConnectionModesTest {
             conn.register(selector);
             assertThatThrownBy(() -> conn.recv(WAIT)).isInstanceOf(IllegalStateException.class);
             RequestRef second = conn.request("GET", "/2", HttpHeaders.EMPTY, RequestBody.none());
-            assertThat(drive(selector, List.of(conn), 1))
-                    .last()
-                    .isEqualTo(new ResponsePart.Done(second));
+            assertThat(drive(selector, List.of(conn), 1)).last().isEqualTo(new ResponsePart.Done(second));
             conn.deregister();
         }
         RequestRef third = conn.request("GET", "/3", HttpHeaders.EMPTY, RequestBody.none());
@@ -136,8 +135,7 @@ class Http1ConnectionModesTest {
         HttpConnection conn = connect(s);
         try (Selector selector = Selector.open()) {
             SelectionKey key = conn.register(selector);
-            conn.request(
-                    "POST", "/upload", HttpHeaders.EMPTY, RequestBody.of(ByteBuffer.allocate(size)));
+            conn.request("POST", "/upload", HttpHeaders.EMPTY, RequestBody.of(ByteBuffer.allocate(size)));
             assertThat(key.interestOps() & SelectionKey.OP_WRITE)
                     .as("write interest while output is queued")
                     .isNotZero();

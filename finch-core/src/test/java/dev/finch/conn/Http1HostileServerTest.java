@@ -54,7 +54,9 @@ class Http1HostileServerTest {
 
     private void assertReleased() throws InterruptedException {
         assertThat(conn.isOpen()).isFalse();
-        assertThat(server.awaitClientClose(WAIT)).as("client released its socket").isTrue();
+        assertThat(server.awaitClientClose(WAIT))
+                .as("client released its socket")
+                .isTrue();
     }
 
     @Test
@@ -97,7 +99,8 @@ class Http1HostileServerTest {
     void transferEncodingWithContentLengthIsRefused() throws Exception {
         Exchange ex = get(c -> {
             c.readHead();
-            c.write("HTTP/1.1 200 OK\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            c.write(
+                    "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
         });
         assertFailedWith(ex, HttpProtocolException.Reason.TRANSFER_ENCODING_AND_CONTENT_LENGTH);
     }
@@ -266,8 +269,8 @@ class Http1HostileServerTest {
     void requestWithCrLfInAHeaderValueIsRefusedBeforeAnythingIsSent() throws Exception {
         server = RawServer.start(c -> c.readHead());
         conn = HttpConnection.connect(Scheme.HTTP, "127.0.0.1", server.port(), ConnectOptions.defaults());
-        assertThatThrownBy(() -> conn.request(
-                        "GET", "/", HttpHeaders.of("x-evil", "a\r\nx-injected: 1"), RequestBody.none()))
+        assertThatThrownBy(() ->
+                        conn.request("GET", "/", HttpHeaders.of("x-evil", "a\r\nx-injected: 1"), RequestBody.none()))
                 .isInstanceOfSatisfying(HttpProtocolException.class, e -> {
                     assertThat(e.reason()).isEqualTo(HttpProtocolException.Reason.INVALID_HEADER_VALUE);
                     assertThat(e.getMessage()).contains("x-evil");

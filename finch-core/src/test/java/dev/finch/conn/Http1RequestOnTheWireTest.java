@@ -55,7 +55,8 @@ class Http1RequestOnTheWireTest {
             c.readHead();
             c.write("HTTP/1.1 204 No Content\r\n\r\n");
         });
-        RequestRef ref = conn.request("PUT", "/x?y=1", HttpHeaders.of("X-Trace", "1"), RequestBody.of("hello".getBytes()));
+        RequestRef ref =
+                conn.request("PUT", "/x?y=1", HttpHeaders.of("X-Trace", "1"), RequestBody.of("hello".getBytes()));
         Exchange.await(conn, ref, WAIT);
         assertThat(head())
                 .isEqualTo("PUT /x?y=1 HTTP/1.1\r\nx-trace: 1\r\nhost: 127.0.0.1:" + server.port()
@@ -106,8 +107,8 @@ class Http1RequestOnTheWireTest {
             bodies.add(new String(c.readBytes(10), StandardCharsets.ISO_8859_1));
             c.write("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
         });
-        RequestRef ref = conn.request(
-                "POST", "/upload", HttpHeaders.of("content-length", "10"), RequestBody.streaming());
+        RequestRef ref =
+                conn.request("POST", "/upload", HttpHeaders.of("content-length", "10"), RequestBody.streaming());
         conn.streamRequestBody(ref, ByteBuffer.wrap("01234".getBytes()));
         assertThatThrownBy(() -> conn.streamRequestBody(ref, ByteBuffer.wrap("too long!".getBytes())))
                 .isInstanceOfSatisfying(HttpProtocolException.class, e -> assertThat(e.reason())
@@ -125,8 +126,8 @@ class Http1RequestOnTheWireTest {
     @Test
     void streamedBodyEndingShortOfItsContentLengthClosesTheConnection() throws Exception {
         connect(c -> c.readHead());
-        RequestRef ref = conn.request(
-                "POST", "/upload", HttpHeaders.of("content-length", "10"), RequestBody.streaming());
+        RequestRef ref =
+                conn.request("POST", "/upload", HttpHeaders.of("content-length", "10"), RequestBody.streaming());
         conn.streamRequestBody(ref, ByteBuffer.wrap("0123".getBytes()));
         assertThatThrownBy(() -> conn.endRequestBody(ref, HttpHeaders.EMPTY))
                 .isInstanceOfSatisfying(HttpProtocolException.class, e -> assertThat(e.reason())
@@ -160,7 +161,8 @@ class Http1RequestOnTheWireTest {
         RequestRef ref = conn.request("GET", "/", HttpHeaders.EMPTY, RequestBody.none());
         Exchange ex = Exchange.await(conn, ref, WAIT);
         assertThat(ex.statuses).containsExactly(100, 103, 103, 200);
-        assertThat(ex.parts.get(3)).isEqualTo(new ResponsePart.Headers(ref, HttpHeaders.of("link", "</app.js>; rel=preload")));
+        assertThat(ex.parts.get(3))
+                .isEqualTo(new ResponsePart.Headers(ref, HttpHeaders.of("link", "</app.js>; rel=preload")));
         assertThat(ex.bodyText()).isEqualTo("ok");
     }
 

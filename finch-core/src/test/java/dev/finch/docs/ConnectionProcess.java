@@ -29,8 +29,8 @@ public final class ConnectionProcess implements AutoCloseable {
     /** A whole response. */
     public record Response(int status, HttpHeaders headers, byte[] body) {}
 
-    private record Command(String method, String path, HttpHeaders headers, byte[] body,
-            CompletableFuture<Response> future) {}
+    private record Command(
+            String method, String path, HttpHeaders headers, byte[] body, CompletableFuture<Response> future) {}
 
     /** What we know so far about one request in flight. */
     private static final class Pending {

@@ -27,7 +27,8 @@ class DocsSnippetsTest {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("docs/ not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "docs/ not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }
