@@ -178,7 +178,11 @@ public final class FrameDecoder {
         length = (h.get(p) & 0xff) << 16 | (h.get(p + 1) & 0xff) << 8 | (h.get(p + 2) & 0xff);
         type = h.get(p + 3) & 0xff;
         flags = h.get(p + 4) & 0xff;
-        streamId = h.getInt(p + 5) & 0x7fff_ffff; // §4.1: the reserved bit MUST be ignored
+        // Byte by byte: the caller's buffer may be little-endian. §4.1: the reserved bit MUST be ignored.
+        streamId = (h.get(p + 5) & 0x7f) << 24
+                | (h.get(p + 6) & 0xff) << 16
+                | (h.get(p + 7) & 0xff) << 8
+                | (h.get(p + 8) & 0xff);
         h.position(p + Frame.HEADER_LENGTH);
         return true;
     }
@@ -277,7 +281,7 @@ public final class FrameDecoder {
         return ByteBuffer.wrap(partial, 0, length);
     }
 
-    /** Handles a complete payload; {@code p} is indexed from 0 (absolute reads only). */
+    /** Handles a complete payload; {@code p} is big-endian (a slice or a wrap) and indexed from 0. */
     private void onPayload(ByteBuffer p, FrameHandler handler) throws HttpProtocolException {
         boolean endStream = (flags & FrameFlags.END_STREAM) != 0;
         boolean endHeaders = (flags & FrameFlags.END_HEADERS) != 0;

@@ -59,7 +59,9 @@ public final class Hpack {
         this.encoderTableSize = Settings.DEFAULT_HEADER_TABLE_SIZE;
         // The decoder's own limit counts name + value octets without the 32-octet overhead, so with our limit
         // it never keeps more than we would accept; the exact §6.5.2 count is ours, in FieldCollector.
-        this.decoder = new Decoder(maxHeaderListSize, Settings.DEFAULT_HEADER_TABLE_SIZE);
+        // Integer.MAX_VALUE itself would overflow the library's "limit + 1" truncation marker.
+        this.decoder =
+                new Decoder(Math.min(maxHeaderListSize, Integer.MAX_VALUE - 1), Settings.DEFAULT_HEADER_TABLE_SIZE);
         setPeerHeaderTableSize(Settings.DEFAULT_HEADER_TABLE_SIZE);
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finch.http.HttpProtocolException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -110,6 +111,14 @@ class FrameDecoderTest {
     void ignoresUnknownFlagsAndTheReservedBit() throws HttpProtocolException {
         // DATA with flags 0xf6 (END_STREAM, PADDED clear) and the reserved bit set on stream 1
         assertThat(decode("000001 00 f6 80000001 | 61")).containsExactly(new Frame.Data(1, false, bytes("61")));
+    }
+
+    @Test
+    void readsLittleEndianInputBuffersInNetworkOrder() throws HttpProtocolException {
+        ByteBuffer input =
+                ByteBuffer.wrap(bytes("000004 08 00 00000103 | 00010000")).order(ByteOrder.LITTLE_ENDIAN);
+        decoder.decode(input, handler);
+        assertThat(handler.events).containsExactly(new Frame.WindowUpdate(259, 65_536));
     }
 
     @Test
