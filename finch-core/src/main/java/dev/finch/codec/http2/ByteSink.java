@@ -17,10 +17,12 @@ public final class ByteSink extends OutputStream {
     private byte[] bytes;
     private int size;
 
+    /** An empty sink with a small initial capacity. */
     public ByteSink() {
         this(256);
     }
 
+    /** An empty sink that holds {@code initialCapacity} bytes before it grows. */
     public ByteSink(int initialCapacity) {
         if (initialCapacity < 0) {
             throw new IllegalArgumentException("capacity " + initialCapacity);

@@ -167,6 +167,7 @@ public sealed interface Frame
             requireStream(streamId);
         }
 
+        /** RST_STREAM with a known error code. */
         public RstStream(int streamId, ErrorCode errorCode) {
             this(streamId, errorCode.code());
         }
@@ -269,6 +270,7 @@ public sealed interface Frame
             Objects.requireNonNull(debugData, "debugData");
         }
 
+        /** GOAWAY with a known error code. */
         public GoAway(int lastStreamId, ErrorCode errorCode, byte[] debugData) {
             this(lastStreamId, errorCode.code(), debugData);
         }

@@ -103,6 +103,7 @@ public final class FrameDecoder {
         this.maxFrameSize = maxFrameSize;
     }
 
+    /** Our SETTINGS_MAX_FRAME_SIZE as the decoder enforces it now. */
     public int maxFrameSize() {
         return maxFrameSize;
     }

@@ -62,6 +62,7 @@ public final class ReceiveWindow {
         this(streamId, initialSize, DEFAULT_UPDATE_THRESHOLD, Release.ON_RECEIVE);
     }
 
+    /** The stream, or 0 for the connection. */
     public int streamId() {
         return streamId;
     }

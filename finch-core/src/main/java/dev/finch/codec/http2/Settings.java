@@ -99,26 +99,32 @@ public final class Settings {
         return Integer.bitCount(setMask);
     }
 
+    /** SETTINGS_HEADER_TABLE_SIZE, or 4096. */
     public int headerTableSize() {
         return get(HEADER_TABLE_SIZE);
     }
 
+    /** Whether SETTINGS_ENABLE_PUSH is 1 (the default). */
     public boolean enablePush() {
         return get(ENABLE_PUSH) == 1;
     }
 
+    /** SETTINGS_MAX_CONCURRENT_STREAMS, or {@code Integer.MAX_VALUE} (unlimited). */
     public int maxConcurrentStreams() {
         return get(MAX_CONCURRENT_STREAMS);
     }
 
+    /** SETTINGS_INITIAL_WINDOW_SIZE, or 65,535. */
     public int initialWindowSize() {
         return get(INITIAL_WINDOW_SIZE);
     }
 
+    /** SETTINGS_MAX_FRAME_SIZE, or 16,384. */
     public int maxFrameSize() {
         return get(MAX_FRAME_SIZE);
     }
 
+    /** SETTINGS_MAX_HEADER_LIST_SIZE, or {@code Integer.MAX_VALUE} (unlimited). */
     public int maxHeaderListSize() {
         return get(MAX_HEADER_LIST_SIZE);
     }
@@ -241,6 +247,7 @@ public final class Settings {
             return this;
         }
 
+        /** The settings set so far; the builder stays usable. */
         public Settings build() {
             return new Settings(values.clone(), setMask);
         }
