@@ -188,7 +188,7 @@ public final class Http1Decoder {
             inResponse = true;
         }
         int maxLength = limits.maxStatusLineLength();
-        int next = lines.read(in, pos, limit, maxLength + 1, LineKind.STATUS_LINE, maxLength);
+        int next = lines.read(in, pos, limit, plusCr(maxLength), LineKind.STATUS_LINE, maxLength);
         if (next < 0) {
             return limit;
         }
@@ -287,7 +287,7 @@ public final class Http1Decoder {
 
     private int chunkSize(ByteBuffer in, int pos, int limit) throws HttpProtocolException {
         int maxLength = limits.maxChunkSizeLineLength();
-        int next = lines.read(in, pos, limit, maxLength + 1, LineKind.CHUNK_SIZE, maxLength);
+        int next = lines.read(in, pos, limit, plusCr(maxLength), LineKind.CHUNK_SIZE, maxLength);
         if (next < 0) {
             return limit;
         }
@@ -359,6 +359,11 @@ public final class Http1Decoder {
         interimResponses = 0;
         state = reusable ? State.STATUS_LINE : State.FINISHED;
         handler.done(reusable);
+    }
+
+    /** A limit that excludes CRLF, as a count of bytes before LF (the CR included), saturating. */
+    private static int plusCr(int maxLength) {
+        return maxLength == Integer.MAX_VALUE ? maxLength : maxLength + 1;
     }
 
     private static boolean isInterim(int status) {

@@ -362,6 +362,16 @@ class Http1DecoderHeadTest {
     }
 
     @Test
+    void worksWithTheLargestLimits() throws Exception {
+        int max = Integer.MAX_VALUE;
+        var f = new DecoderFixture(new Http1Limits(max, max, max, max, max), "GET")
+                .feed("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+                .feed("1\r\na\r\n0\r\nx: y\r\n\r\n");
+
+        assertThat(f.events()).endsWith(new Data("a"), RecordingHandler.trailers("x", "y"), new Done(true));
+    }
+
+    @Test
     void exceptionCarriesReasonAndDetailInItsMessage() {
         HttpProtocolException e =
                 failure(() -> new DecoderFixture("GET").feed("HTTP/1.1 200 OK\r\nx-a: \u0000\r\n\r\n"));
