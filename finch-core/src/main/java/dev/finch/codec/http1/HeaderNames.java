@@ -1,5 +1,8 @@
 package dev.finch.codec.http1;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * Lowercase header names common in responses, matched against decoded bytes without allocating: a decoded name
  * found here is this table's {@code String} (shared, its hash already cached), so most responses create no name
@@ -70,6 +73,8 @@ final class HeaderNames {
     private static final int MASK = 255;
 
     private static final String[] TABLE = new String[MASK + 1];
+    /** The bytes of each name in {@link #TABLE}, for a vectorized comparison. */
+    private static final byte[][] TABLE_BYTES = new byte[MASK + 1][];
 
     static {
         for (String name : NAMES) {
@@ -78,6 +83,7 @@ final class HeaderNames {
                 i = (i + 1) & MASK;
             }
             TABLE[i] = name;
+            TABLE_BYTES[i] = name.getBytes(StandardCharsets.ISO_8859_1);
         }
     }
 
@@ -94,18 +100,9 @@ final class HeaderNames {
             if (name == null) {
                 return null;
             }
-            if (name.hashCode() == hash && name.length() == length && sameChars(name, lower)) {
+            if (name.hashCode() == hash && Arrays.equals(TABLE_BYTES[i], 0, TABLE_BYTES[i].length, lower, 0, length)) {
                 return name;
             }
         }
-    }
-
-    private static boolean sameChars(String name, byte[] lower) {
-        for (int i = 0; i < name.length(); i++) {
-            if (name.charAt(i) != (lower[i] & 0xff)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -2,6 +2,7 @@ package dev.finch.codec.http1;
 
 import dev.finch.http.HttpProtocolException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -13,6 +14,9 @@ import java.util.Arrays;
  * response splitting and smuggling attempts slip past intermediaries that disagree), so a line must end in CRLF.
  */
 final class LineReader {
+    private static final long LF_IN_EVERY_BYTE = 0x0a0a0a0a0a0a0a0aL;
+    private static final long LOW_7_BITS = 0x7f7f7f7f7f7f7f7fL;
+
     private byte[] pending = new byte[128];
     private ByteBuffer pendingView = ByteBuffer.wrap(pending);
     private int pendingLength;
@@ -38,13 +42,7 @@ final class LineReader {
         int budget = maxBeforeLf - pendingLength;
         // Scan at most budget + 1 bytes: no LF among them means the line is too long, whatever follows.
         int scanEnd = (int) Math.min(limit, (long) pos + budget + 1);
-        int lf = -1;
-        for (int i = pos; i < scanEnd; i++) {
-            if (in.get(i) == Ascii.LF) {
-                lf = i;
-                break;
-            }
-        }
+        int lf = indexOfLf(in, pos, scanEnd);
         if (lf < 0) {
             if (scanEnd < limit || limit - pos > budget) {
                 throw kind.tooLong(limitForDetail);
@@ -71,6 +69,32 @@ final class LineReader {
             pendingLength = 0;
         }
         return lf + 1;
+    }
+
+    /**
+     * The index of the first LF in {@code b[from, to)}, or -1. This scan touches every header byte once more than
+     * parsing does, so it reads eight bytes per step (SWAR: a byte is LF exactly when it is zero after XOR with LF)
+     * with absolute {@code getLong}, which is as fast on direct buffers as on heap ones.
+     */
+    static int indexOfLf(ByteBuffer b, int from, int to) {
+        boolean bigEndian = b.order() == ByteOrder.BIG_ENDIAN;
+        int i = from;
+        for (; i <= to - Long.BYTES; i += Long.BYTES) {
+            long x = b.getLong(i) ^ LF_IN_EVERY_BYTE;
+            // Exact zero-byte test (no false positives, unlike the shorter (x - 0x01..) & ~x form): the high bit
+            // of each byte of `zeros` is set exactly where x has a zero byte.
+            long zeros = ~(((x & LOW_7_BITS) + LOW_7_BITS) | x | LOW_7_BITS);
+            if (zeros != 0) {
+                int bit = bigEndian ? Long.numberOfLeadingZeros(zeros) : Long.numberOfTrailingZeros(zeros);
+                return i + (bit >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b.get(i) == Ascii.LF) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Whether part of a line is held. */
