@@ -28,7 +28,10 @@ final class Framing {
             switch (headers.name(i)) {
                 case "transfer-encoding" -> {
                     hasTransferEncoding = true;
-                    lastTransferEncoding = headers.value(i);
+                    String value = headers.value(i);
+                    if (lastElementEnd(value) > 0) {
+                        lastTransferEncoding = value;
+                    }
                 }
                 case "content-length" -> hasContentLength = true;
                 case "connection" -> {
@@ -41,18 +44,30 @@ final class Framing {
         }
     }
 
-    /** Whether the final transfer coding is chunked; only then is the body chunked (RFC 9112 §6.3 rule 4). */
+    /**
+     * Whether the final transfer coding is chunked; only then is the body chunked (RFC 9112 §6.3 rule 4). Empty list
+     * elements are ignored, as RFC 9110 §5.6.1 asks: {@code chunked,} ends in chunked.
+     */
     boolean chunked() {
         String te = lastTransferEncoding;
-        int from = te.lastIndexOf(',') + 1;
-        int to = te.length();
+        if (te == null) {
+            return false;
+        }
+        int to = lastElementEnd(te);
+        int from = te.lastIndexOf(',', to - 1) + 1;
         while (from < to && Ascii.isWhitespace(te.charAt(from))) {
             from++;
         }
-        while (to > from && Ascii.isWhitespace(te.charAt(to - 1))) {
+        return to - from == 7 && te.regionMatches(true, from, "chunked", 0, 7);
+    }
+
+    /** Where the last non-empty element of a comma-separated list ends; 0 if the list has no element. */
+    private static int lastElementEnd(String list) {
+        int to = list.length();
+        while (to > 0 && (Ascii.isWhitespace(list.charAt(to - 1)) || list.charAt(to - 1) == ',')) {
             to--;
         }
-        return to - from == 7 && te.regionMatches(true, from, "chunked", 0, 7);
+        return to;
     }
 
     /**

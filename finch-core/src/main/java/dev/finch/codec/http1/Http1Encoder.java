@@ -89,12 +89,14 @@ public final class Http1Encoder {
      * of RFC 9110 §7.6.1. Every {@code if-*} conditional is refused too (see {@link #isForbiddenTrailer}).
      */
     private static final Set<String> FORBIDDEN_TRAILERS = Set.of(
+            // message framing and content processing
             "content-encoding",
             "content-length",
             "content-range",
             "content-type",
             "trailer",
             "transfer-encoding",
+            // routing and request modifiers (controls)
             "cache-control",
             "expect",
             "host",
@@ -102,12 +104,15 @@ public final class Http1Encoder {
             "pragma",
             "range",
             "te",
+            // authentication
             "authorization",
             "proxy-authenticate",
             "proxy-authorization",
             "www-authenticate",
+            // state management (RFC 6265)
             "cookie",
             "set-cookie",
+            // response control data
             "age",
             "expires",
             "date",
@@ -115,6 +120,7 @@ public final class Http1Encoder {
             "retry-after",
             "vary",
             "warning",
+            // connection-specific (RFC 9110 §7.6.1)
             "connection",
             "keep-alive",
             "proxy-connection",

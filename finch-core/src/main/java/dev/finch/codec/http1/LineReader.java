@@ -44,7 +44,7 @@ final class LineReader {
         int scanEnd = (int) Math.min(limit, (long) pos + budget + 1);
         int lf = indexOfLf(in, pos, scanEnd);
         if (lf < 0) {
-            if (scanEnd < limit || limit - pos > budget) {
+            if (limit - pos > budget) {
                 throw kind.tooLong(limitForDetail);
             }
             append(in, pos, limit - pos);

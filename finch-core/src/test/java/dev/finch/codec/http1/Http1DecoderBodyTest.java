@@ -113,11 +113,28 @@ class Http1DecoderBodyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Chunked", "gzip, chunked", "gzip,chunked ", "CHUNKED"})
+    @ValueSource(strings = {"Chunked", "gzip, chunked", "gzip,chunked ", "CHUNKED", "chunked,", "gzip, chunked , ,"})
     void usesChunkedWhenItIsTheFinalCoding(String value) throws Exception {
         var f = new DecoderFixture("GET").feed(OK + "transfer-encoding: " + value + "\r\n\r\n2\r\nab\r\n0\r\n\r\n");
 
         assertThat(f.events()).endsWith(new Data("ab"), new Done(true));
+    }
+
+    @Test
+    void ignoresEmptyTransferEncodingFieldWhenFindingTheFinalCoding() throws Exception {
+        var f = new DecoderFixture("GET")
+                .feed(OK + "transfer-encoding: chunked\r\ntransfer-encoding: ,\r\n\r\n2\r\nab\r\n0\r\n\r\n");
+
+        assertThat(f.events()).endsWith(new Data("ab"), new Done(true));
+    }
+
+    @Test
+    void readsUntilCloseWhenTransferEncodingHasNoCoding() throws Exception {
+        var f = new DecoderFixture("GET")
+                .feed(OK + "transfer-encoding: \r\n\r\nbody")
+                .close();
+
+        assertThat(f.events()).endsWith(new Data("body"), new Done(false));
     }
 
     @Test
