@@ -331,6 +331,45 @@ class Http1DecoderBodyTest {
     }
 
     @Test
+    void rejectsBareCrInTrailers() {
+        var e = failure(
+                () -> new DecoderFixture("GET").feed(OK + "transfer-encoding: chunked\r\n\r\n0\r\nx-a: 1\r2\r\n\r\n"));
+
+        assertThat(e.reason()).isEqualTo(Reason.INVALID_TRAILER);
+        assertThat(e.detail()).contains("bare CR", "x-a");
+    }
+
+    @Test
+    void stopsEndlessChunkSizeLineAtTheLimit() throws Exception {
+        var limits = new Http1Limits(1024, 10, 100, 16, 2);
+        var f = new DecoderFixture(limits, "GET").feed(OK + "transfer-encoding: chunked\r\n\r\n5;ext=");
+
+        var e = failure(() -> {
+            for (int i = 0; i < 1000; i++) {
+                f.feed("vvvv");
+            }
+        });
+
+        assertThat(e.reason()).isEqualTo(Reason.INVALID_CHUNK_SIZE);
+        assertThat(e.detail()).contains("limit of 16");
+    }
+
+    @Test
+    void stopsEndlessTrailerLineAtTheLimit() throws Exception {
+        var limits = new Http1Limits(64, 10, 100, 16, 2);
+        var f = new DecoderFixture(limits, "GET").feed(OK + "transfer-encoding: chunked\r\n\r\n0\r\nx-endless: ");
+
+        var e = failure(() -> {
+            for (int i = 0; i < 1000; i++) {
+                f.feed("vvvv");
+            }
+        });
+
+        assertThat(e.reason()).isEqualTo(Reason.MAX_HEADER_LIST_SIZE_EXCEEDED);
+        assertThat(e.detail()).contains("trailer section");
+    }
+
+    @Test
     void rejectsMalformedTrailer() {
         var e = failure(
                 () -> new DecoderFixture("GET").feed(OK + "transfer-encoding: chunked\r\n\r\n0\r\nx-a 1\r\n\r\n"));
