@@ -3,7 +3,11 @@ package dev.finch.codec.http1;
 /**
  * Bounds on everything an HTTP/1.1 peer controls. Exceeding one is a typed error and the connection is closed.
  *
- * @param maxHeaderListSize bytes in the header section (status line excluded) and, separately, in trailers
+ * <p>Each limit is checked as bytes arrive, so a peer that streams an endless line is stopped at the limit and the
+ * decoder never holds more than the limit of a partial line.
+ *
+ * @param maxHeaderListSize bytes in the header section (status line excluded) and, separately, in trailers: every
+ *     field line with its CRLF, obs-fold continuation lines included, the empty line that ends the section not
  * @param maxHeaderCount header fields in one header section or trailer section
  * @param maxStatusLineLength bytes in the status line, CRLF excluded
  * @param maxChunkSizeLineLength bytes in a chunk-size line with its extensions, CRLF excluded

@@ -27,7 +27,9 @@ public interface Http1ResponseHandler {
      * The response ended.
      *
      * @param keepAlive whether the connection may carry more responses; {@code false} after {@code connection:
-     *     close}, an HTTP/1.0 response without keep-alive, a close-delimited body, or 101
+     *     close}, an HTTP/1.0 response without keep-alive (or with Transfer-Encoding, RFC 9112 §6.1), a
+     *     close-delimited body, 101, or a 2xx to CONNECT (the connection is now a tunnel: see {@link
+     *     Http1Decoder#decode} for where its bytes start)
      */
     void done(boolean keepAlive);
 }
