@@ -63,7 +63,10 @@ class Http1JettyTest {
 
     private HttpConnection tls() throws IOException {
         return conn = HttpConnection.connect(
-                Scheme.HTTPS, "localhost", https.port(), ConnectOptions.builder().tls(TRUST_TEST_CA).build());
+                Scheme.HTTPS,
+                "localhost",
+                https.port(),
+                ConnectOptions.builder().tls(TRUST_TEST_CA).build());
     }
 
     private Exchange get(String path) throws IOException {
@@ -163,8 +166,7 @@ class Http1JettyTest {
     @Test
     void serverCloseAfterConnectionCloseIsClean() throws IOException {
         plain();
-        RequestRef ref =
-                conn.request("GET", "/bytes/10", HttpHeaders.of("connection", "close"), RequestBody.none());
+        RequestRef ref = conn.request("GET", "/bytes/10", HttpHeaders.of("connection", "close"), RequestBody.none());
         Exchange ex = Exchange.await(conn, ref, WAIT);
         assertThat(ex.done).isTrue();
         assertThat(ex.headers.first("connection")).isEqualTo("close");
@@ -182,8 +184,8 @@ class Http1JettyTest {
 
     @Test
     void refusesAnUntrustedCertificateByDefault() {
-        assertThatThrownBy(() -> HttpConnection.connect(
-                        Scheme.HTTPS, "localhost", https.port(), ConnectOptions.defaults()))
+        assertThatThrownBy(() ->
+                        HttpConnection.connect(Scheme.HTTPS, "localhost", https.port(), ConnectOptions.defaults()))
                 .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.reason())
                         .isEqualTo(TransportException.Reason.TLS_CERTIFICATE_REJECTED));
     }
@@ -194,7 +196,10 @@ class Http1JettyTest {
                 .tls(TestCertificates.get().issue("other.example"))
                 .start()) {
             assertThatThrownBy(() -> HttpConnection.connect(
-                            Scheme.HTTPS, "localhost", other.port(), ConnectOptions.builder().tls(TRUST_TEST_CA).build()))
+                            Scheme.HTTPS,
+                            "localhost",
+                            other.port(),
+                            ConnectOptions.builder().tls(TRUST_TEST_CA).build()))
                     .isInstanceOfSatisfying(TransportException.class, e -> {
                         assertThat(e.reason()).isEqualTo(TransportException.Reason.TLS_CERTIFICATE_REJECTED);
                         assertThat(e.getMessage()).contains("host name");
@@ -214,7 +219,9 @@ class Http1JettyTest {
     @Test
     void getsOverTlsOnAUnixDomainSocket() throws IOException {
         conn = HttpConnection.connect(
-                Scheme.HTTPS, unixTls.socketPath(), ConnectOptions.builder().tls(TRUST_TEST_CA).build());
+                Scheme.HTTPS,
+                unixTls.socketPath(),
+                ConnectOptions.builder().tls(TRUST_TEST_CA).build());
         assertThat(get("/tls").bodyText()).contains("sni=localhost");
     }
 

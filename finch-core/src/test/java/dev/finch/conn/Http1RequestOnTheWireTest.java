@@ -59,7 +59,7 @@ class Http1RequestOnTheWireTest {
                 conn.request("PUT", "/x?y=1", HttpHeaders.of("X-Trace", "1"), RequestBody.of("hello".getBytes()));
         Exchange.await(conn, ref, WAIT);
         assertThat(head())
-                .isEqualTo("PUT /x?y=1 HTTP/1.1\r\nx-trace: 1\r\nhost: 127.0.0.1:" + server.port()
+                .isEqualTo("PUT /x?y=1 HTTP/1.1\r\nhost: 127.0.0.1:" + server.port() + "\r\nx-trace: 1"
                         + "\r\nuser-agent: finch-java/0.1\r\ncontent-length: 5\r\n\r\n");
         assertThat(bodies.poll(5, TimeUnit.SECONDS)).isEqualTo("hello");
 
@@ -161,7 +161,7 @@ class Http1RequestOnTheWireTest {
         RequestRef ref = conn.request("GET", "/", HttpHeaders.EMPTY, RequestBody.none());
         Exchange ex = Exchange.await(conn, ref, WAIT);
         assertThat(ex.statuses).containsExactly(100, 103, 103, 200);
-        assertThat(ex.parts.get(3))
+        assertThat(ex.parts.get(5))
                 .isEqualTo(new ResponsePart.Headers(ref, HttpHeaders.of("link", "</app.js>; rel=preload")));
         assertThat(ex.bodyText()).isEqualTo("ok");
     }

@@ -86,7 +86,9 @@ class DocsExamplesTest {
             CompletableFuture<ConnectionProcess.Response> bad =
                     process.request("GET", "/", HttpHeaders.of("x", "a\r\nb"), null);
             assertThat(catchCause(bad)).isInstanceOf(HttpProtocolException.class);
-            assertThat(process.request("GET", "/ok", HttpHeaders.EMPTY, null).get(10, TimeUnit.SECONDS).status())
+            assertThat(process.request("GET", "/ok", HttpHeaders.EMPTY, null)
+                            .get(10, TimeUnit.SECONDS)
+                            .status())
                     .isEqualTo(200);
         }
     }
@@ -100,7 +102,9 @@ class DocsExamplesTest {
                 ConnectionProcess process = new ConnectionProcess(
                         Scheme.HTTP, "127.0.0.1", server.port(), dev.finch.conn.ConnectOptions.defaults())) {
             for (int i = 0; i < 3; i++) {
-                assertThat(process.request("GET", "/", HttpHeaders.EMPTY, null).get(10, TimeUnit.SECONDS).body())
+                assertThat(process.request("GET", "/", HttpHeaders.EMPTY, null)
+                                .get(10, TimeUnit.SECONDS)
+                                .body())
                         .isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
             }
         }

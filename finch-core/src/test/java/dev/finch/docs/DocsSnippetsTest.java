@@ -63,6 +63,20 @@ class DocsSnippetsTest {
         int e = source.indexOf(end);
         assertThat(s).as("tag %s", tag).isNotNegative();
         assertThat(e).as("end of tag %s", tag).isGreaterThan(s);
-        return source.substring(s + start.length(), e);
+        // The region ends at the line before the end marker; common indentation is removed, as in the docs.
+        String[] lines = source.substring(s + start.length(), source.lastIndexOf('\n', e) + 1)
+                .split("\n", -1);
+        int indent = Integer.MAX_VALUE;
+        for (String line : lines) {
+            if (!line.isBlank()) {
+                indent = Math.min(indent, line.length() - line.stripLeading().length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.length - 1; i++) {
+            out.append(lines[i].isBlank() ? lines[i] : lines[i].substring(indent))
+                    .append('\n');
+        }
+        return out.toString();
     }
 }
