@@ -92,7 +92,7 @@ public final class ConnectionProcess implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             failAll(e);
         } finally {
-            failAll(new TransportException(TransportException.Reason.CLOSED, "connection process stopped"));
+            failAll(new TransportException(TransportException.Reason.CLOSED, "the connection process stopped"));
             if (conn != null) {
                 conn.close();
             }
@@ -129,7 +129,8 @@ public final class ConnectionProcess implements AutoCloseable {
             parts = conn.stream(key);
         } catch (IOException e) {
             // An error no request carried (stray bytes from the server): the connection is closed; start afresh.
-            failAll(e);
+            failInFlight(e);
+            conn = null;
             return;
         }
         if (parts == HttpConnection.UNKNOWN) {
@@ -152,17 +153,21 @@ public final class ConnectionProcess implements AutoCloseable {
             }
         }
         if (!conn.isOpen()) {
-            // Every request in flight has had its Error part; the next command reconnects.
-            failAll(new TransportException(TransportException.Reason.CLOSED, "connection closed"));
+            // Every request in flight has had its Done or Error part; the next command reconnects.
+            failInFlight(new TransportException(TransportException.Reason.CLOSED, "by the server"));
             conn = null;
         }
     }
 
-    private void failAll(Exception e) {
+    private void failInFlight(Exception e) {
         for (Pending p : new ArrayList<>(pending.values())) {
             p.future.completeExceptionally(e);
         }
         pending.clear();
+    }
+
+    private void failAll(Exception e) {
+        failInFlight(e);
         Command c;
         while ((c = commands.poll()) != null) {
             c.future().completeExceptionally(e);
