@@ -24,6 +24,8 @@ public class TransportException extends IOException {
         TLS_HANDSHAKE_FAILED("TLS handshake failed"),
         /** The peer's certificate was not trusted, expired, or did not match the host name. */
         TLS_CERTIFICATE_REJECTED("TLS certificate rejected"),
+        /** A TLS failure after the handshake: a fatal alert from the peer, a bad record, a broken session. */
+        TLS_ERROR("TLS error"),
         /** ALPN was required (HTTP/2 only over TLS) but the server chose no protocol. */
         PROTOCOL_NOT_NEGOTIATED("no protocol negotiated with ALPN"),
         /** The server chose an ALPN protocol we did not offer. */

@@ -469,8 +469,8 @@ final class TlsTransport implements Transport {
     }
 
     private TransportException tlsError(SSLException e) {
-        // TransportException has no reason for a TLS error after the handshake (bad record MAC, fatal alert).
-        return new TransportException(Reason.IO_ERROR, "TLS error with " + serverName + ": " + e.getMessage(), e);
+        // After the handshake: bad record MAC, a fatal alert, a broken session.
+        return new TransportException(Reason.TLS_ERROR, "with " + serverName + ": " + e.getMessage(), e);
     }
 
     private void setNetOut(ByteBuffer buffer) {
