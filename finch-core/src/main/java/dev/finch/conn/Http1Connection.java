@@ -181,6 +181,12 @@ final class Http1Connection extends BaseConnection {
             return out;
         }
         out = new ArrayList<>(4);
+        if (timeout != null && timeout.isZero()) {
+            // A poll: read what the socket holds now, without waiting (a pool checks an idle connection this way
+            // before reusing it, to notice that the server closed it; see HttpConnection#recv).
+            readAvailable(out);
+            return finish(out);
+        }
         long deadline = Transports.deadline(timeout);
         while (true) {
             if (!transport.hasBufferedInput()) {

@@ -94,6 +94,10 @@ public interface HttpConnection extends AutoCloseable {
      * Passive mode: blocks until bytes arrive, then returns the parts they complete (possibly none, if they completed
      * nothing yet).
      *
+     * <p>A timeout of {@link Duration#ZERO} polls: it reads what the socket holds now without waiting and returns
+     * the parts (often none) instead of throwing TIMEOUT. A pool uses it to notice, before reusing an idle
+     * connection, that the server closed it ({@link #isOpen()} is then false).
+     *
      * @throws dev.finch.http.TransportException with reason TIMEOUT if nothing arrived in time (the connection is
      *     left as it was), CLOSED if the connection was already closed
      * @throws IllegalStateException in active mode

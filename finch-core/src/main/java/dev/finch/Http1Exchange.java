@@ -1,0 +1,218 @@
+package dev.finch;
+
+import dev.finch.conn.HttpConnection;
+import dev.finch.conn.RequestBody;
+import dev.finch.conn.RequestRef;
+import dev.finch.conn.ResponsePart;
+import dev.finch.http.HttpHeaders;
+import dev.finch.http.TransportException;
+import dev.finch.pool.Http1Shard;
+import dev.finch.pool.PooledConnection;
+import dev.finch.telemetry.FinchEvent;
+import dev.finch.telemetry.Telemetry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Runs one request over an HTTP/1 shard on the calling thread: check a connection out, send, receive in passive mode,
+ * check it back in. No other thread is involved.
+ *
+ * <p>A request that fails on a reused connection because the server had closed it is sent once more on a fresh
+ * connection (finch#62, #272) when that is safe: the write of the request failed (the server cannot have acted on a
+ * request it did not receive in full), or the method is idempotent, no byte of the response arrived and the body can
+ * be sent again.
+ */
+final class Http1Exchange {
+    private Http1Exchange() {}
+
+    /** Runs {@code call} on {@code shard}; the receiver has the response when this returns. */
+    static void run(Call call, Http1Shard shard) throws IOException {
+        boolean fresh = false;
+        while (true) {
+            PooledConnection pc = shard.checkout(call.request, call.queueDeadline(), call.deadline, fresh);
+            IOException stale = attempt(call, pc);
+            if (stale == null) {
+                return;
+            }
+            if (call.telemetry.enabled()) {
+                call.telemetry.emit(new FinchEvent.RequestRetry(call.pool, call.request, stale));
+            }
+            fresh = true; // once: the retry is not a reused connection, so it cannot come back here
+        }
+    }
+
+    /**
+     * One attempt on one connection, which is checked in or discarded before this returns.
+     *
+     * @return null when the response was received (or halted); the error when the attempt may be retried
+     * @throws IOException when it failed and may not be retried
+     */
+    private static IOException attempt(Call call, PooledConnection pc) throws IOException {
+        HttpConnection conn = pc.connection();
+        Request request = call.request;
+        Telemetry telemetry = call.telemetry;
+        Http1Shard shard = pc.shard();
+        Body body = request.body();
+        RequestBody wireBody;
+        if (body instanceof Body.Bytes b) {
+            wireBody = RequestBody.of(b.bytes());
+        } else if (body == Body.none()) {
+            wireBody = RequestBody.none();
+        } else {
+            wireBody = RequestBody.streaming();
+        }
+        BodySource source = BodySource.of(body, call.receiver);
+
+        long sendStart = System.nanoTime();
+        if (telemetry.enabled()) {
+            telemetry.emit(new FinchEvent.SendStart(call.pool, request));
+        }
+        RequestRef ref;
+        try {
+            ref = conn.request(request.method(), request.target(), request.wireHeaders(), wireBody);
+        } catch (IOException | RuntimeException e) {
+            sendStop(call, sendStart, e);
+            if (conn.isOpen()) {
+                shard.checkin(pc); // a refused request (invalid header, say): nothing was sent
+            } else {
+                shard.discard(pc);
+            }
+            if (source != null) {
+                source.close();
+            }
+            // The request did not leave in full: the server cannot have acted on it, whatever the method.
+            if (e instanceof TransportException t && pc.reused() && isStale(t)) {
+                return t;
+            }
+            throw rethrown(call, e);
+        }
+        if (source != null) {
+            try {
+                if (!streamBody(call, conn, ref, source)) {
+                    // A body producer halted: cancel the request and close the connection (Finch's {:halt, acc}).
+                    sendStop(call, sendStart, null);
+                    shard.discard(pc);
+                    markHalted(call);
+                    return null;
+                }
+            } catch (IOException | RuntimeException e) {
+                sendStop(call, sendStart, e);
+                shard.discard(pc);
+                source.close();
+                throw rethrown(call, e);
+            }
+        }
+        sendStop(call, sendStart, null);
+        return receive(call, pc, conn);
+    }
+
+    private static IOException receive(Call call, PooledConnection pc, HttpConnection conn) throws IOException {
+        Telemetry telemetry = call.telemetry;
+        Receiver receiver = call.receiver;
+        long recvStart = System.nanoTime();
+        if (telemetry.enabled()) {
+            telemetry.emit(new FinchEvent.RecvStart(call.pool, call.request));
+        }
+        int result = Receiver.CONTINUE;
+        try {
+            while (result == Receiver.CONTINUE) {
+                List<ResponsePart> parts = conn.recv(call.nextReadTimeout());
+                for (int i = 0, n = parts.size(); i < n && result == Receiver.CONTINUE; i++) {
+                    result = receiver.accept(parts.get(i));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            pc.shard().discard(pc);
+            if (e instanceof TransportException t
+                    && pc.reused()
+                    && !receiver.received
+                    && isStale(t)
+                    && call.request.isIdempotent()
+                    && call.request.body().isReplayable()) {
+                recvException(call, recvStart, t);
+                return t;
+            }
+            if (e instanceof IOException io) {
+                IOException thrown = call.translate(io);
+                recvException(call, recvStart, thrown);
+                throw thrown;
+            }
+            recvException(call, recvStart, e);
+            throw e;
+        }
+        recvStop(call, recvStart);
+        if (result == Receiver.DONE) {
+            pc.shard().checkin(pc); // closed instead if the response said connection: close
+        } else {
+            // Halted mid-response: the rest would arrive on this connection, so it cannot be reused.
+            pc.shard().discard(pc);
+            markHalted(call);
+        }
+        return null;
+    }
+
+    /** What to throw for {@code e}: an I/O failure as {@link Call#translate} says, anything else as it is. */
+    private static IOException rethrown(Call call, Exception e) {
+        if (e instanceof IOException io) {
+            return call.translate(io);
+        }
+        throw (RuntimeException) e;
+    }
+
+    /** Pulls and writes the streamed body; returns false if a producer halted. */
+    private static boolean streamBody(Call call, HttpConnection conn, RequestRef ref, BodySource source)
+            throws IOException {
+        while (true) {
+            long readDeadline =
+                    Math.min(call.deadline, Call.addSaturated(System.nanoTime(), call.options.receiveTimeoutNanos));
+            ByteBuffer chunk = source.next(readDeadline);
+            if (chunk == null) {
+                conn.endRequestBody(ref, HttpHeaders.EMPTY);
+                return true;
+            }
+            if (chunk == BodySource.HALT) {
+                return false;
+            }
+            if (call.pastDeadline()) {
+                throw call.requestTimeout(null);
+            }
+            conn.streamRequestBody(ref, chunk);
+        }
+    }
+
+    /**
+     * Whether a failure looks like a connection the server had closed while it sat idle: closed, reset or a broken
+     * pipe (the transport reports all three as CLOSED). Protocol errors, timeouts and TLS failures are not retried.
+     */
+    private static boolean isStale(TransportException e) {
+        return e.reason() == TransportException.Reason.CLOSED;
+    }
+
+    private static void markHalted(Call call) {
+        if (call.receiver instanceof Receiver.FoldWhile<?> f) {
+            f.halted = true;
+        }
+    }
+
+    private static void sendStop(Call call, long start, Throwable error) {
+        if (call.telemetry.enabled()) {
+            call.telemetry.emit(new FinchEvent.SendStop(call.pool, call.request, System.nanoTime() - start, error));
+        }
+    }
+
+    private static void recvStop(Call call, long start) {
+        if (call.telemetry.enabled()) {
+            Receiver r = call.receiver;
+            call.telemetry.emit(new FinchEvent.RecvStop(
+                    call.pool, call.request, System.nanoTime() - start, r.status, r.headers, r.trailers));
+        }
+    }
+
+    private static void recvException(Call call, long start, Throwable error) {
+        if (call.telemetry.enabled()) {
+            call.telemetry.emit(
+                    new FinchEvent.RecvException(call.pool, call.request, System.nanoTime() - start, error));
+        }
+    }
+}
