@@ -37,7 +37,6 @@ abstract class BodySource {
             return new PublisherSource(p.publisher());
         }
         if (body instanceof Body.Produced p) {
-            receiver.producerAcc(); // refuses a producer outside streamWhile before anything is sent
             return new ProducerSource(p.producer(), receiver);
         }
         return null;

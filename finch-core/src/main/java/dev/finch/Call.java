@@ -21,7 +21,15 @@ final class Call {
     /** When the whole request must end ({@link System#nanoTime()} based), or {@link Long#MAX_VALUE}. */
     final long deadline;
 
+    /**
+     * @throws IllegalArgumentException for a {@link Body#ofProducer} body outside streamWhile (checked before any
+     *     connection is taken)
+     */
     Call(Request request, RequestOptions options, Receiver receiver, Telemetry telemetry, long start) {
+        if (request.body() instanceof Body.Produced && !(receiver instanceof Receiver.FoldWhile)) {
+            // Finch allows the request body function with stream_while only: it shares the accumulator.
+            throw new IllegalArgumentException("a Body.ofProducer body needs FinchClient.streamWhile");
+        }
         this.request = request;
         this.options = options;
         this.receiver = receiver;

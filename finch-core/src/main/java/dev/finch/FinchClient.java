@@ -353,6 +353,21 @@ public final class FinchClient implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Sends an HTTP/2 PING on the pool's connection and returns the round-trip time (Finch's {@code ping/2}).
+     *
+     * @throws FinchException POOL_NOT_FOUND if no pool runs for {@code key}; NOT_HTTP2 for an HTTP/1 pool (HTTP/1
+     *     has no ping)
+     */
+    public Duration ping(PoolKey key) throws IOException {
+        Pool p = pools.get(key);
+        if (p == null || p.isStopped()) {
+            throw new FinchException(FinchException.Reason.POOL_NOT_FOUND, key.toString());
+        }
+        throw new FinchException(
+                FinchException.Reason.NOT_HTTP2, key + " is an HTTP/1 pool (protocols " + p.config().protocols() + ")");
+    }
+
     /** The configuration of the running pool for {@code key}, if any (Finch's {@code find_pool/2}). */
     public Optional<PoolConfig> findPool(PoolKey key) {
         Pool p = pools.get(key);

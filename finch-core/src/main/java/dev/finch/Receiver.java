@@ -74,17 +74,14 @@ abstract class Receiver {
 
     abstract boolean trailers(HttpHeaders trailers) throws IOException;
 
-    /**
-     * The accumulator a {@link Body.Producer} reads and writes; only {@code streamWhile} has one.
-     *
-     * @throws IllegalArgumentException for every other call: Finch allows the body function with stream_while only
-     */
+    /** The accumulator a {@link Body.Producer} reads; only {@code streamWhile} has one ({@link Call} checks). */
     Object producerAcc() {
-        throw new IllegalArgumentException("a Body.ofProducer body needs FinchClient.streamWhile");
+        throw new IllegalStateException("no accumulator: a Body.ofProducer body needs FinchClient.streamWhile");
     }
 
+    /** Stores what a {@link Body.Producer} answered. */
     void producerAcc(Object acc) {
-        throw new IllegalArgumentException("a Body.ofProducer body needs FinchClient.streamWhile");
+        throw new IllegalStateException("no accumulator: a Body.ofProducer body needs FinchClient.streamWhile");
     }
 
     /** Collects a whole {@link Response}. */
