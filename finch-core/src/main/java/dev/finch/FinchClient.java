@@ -365,7 +365,8 @@ public final class FinchClient implements AutoCloseable {
             throw new FinchException(FinchException.Reason.POOL_NOT_FOUND, key.toString());
         }
         throw new FinchException(
-                FinchException.Reason.NOT_HTTP2, key + " is an HTTP/1 pool (protocols " + p.config().protocols() + ")");
+                FinchException.Reason.NOT_HTTP2,
+                key + " is an HTTP/1 pool (protocols " + p.config().protocols() + ")");
     }
 
     /** The configuration of the running pool for {@code key}, if any (Finch's {@code find_pool/2}). */

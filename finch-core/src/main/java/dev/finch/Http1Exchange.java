@@ -5,6 +5,7 @@ import dev.finch.conn.RequestBody;
 import dev.finch.conn.RequestRef;
 import dev.finch.conn.ResponsePart;
 import dev.finch.http.HttpHeaders;
+import dev.finch.http.HttpProtocolException;
 import dev.finch.http.TransportException;
 import dev.finch.pool.Http1Shard;
 import dev.finch.pool.PooledConnection;
@@ -124,14 +125,14 @@ final class Http1Exchange {
             }
         } catch (IOException | RuntimeException e) {
             pc.shard().discard(pc);
-            if (e instanceof TransportException t
+            if (e instanceof IOException io
                     && pc.reused()
                     && !receiver.received
-                    && isStale(t)
+                    && isStale(io)
                     && call.request.isIdempotent()
                     && call.request.body().isReplayable()) {
-                recvException(call, recvStart, t);
-                return t;
+                recvException(call, recvStart, io);
+                return io;
             }
             if (e instanceof IOException io) {
                 IOException thrown = call.translate(io);
@@ -182,11 +183,13 @@ final class Http1Exchange {
     }
 
     /**
-     * Whether a failure looks like a connection the server had closed while it sat idle: closed, reset or a broken
-     * pipe (the transport reports all three as CLOSED). Protocol errors, timeouts and TLS failures are not retried.
+     * Whether a failure looks like a connection the server had closed while it sat idle: reset or a broken pipe
+     * (TransportException CLOSED), or an orderly close before any byte of the response (HttpProtocolException
+     * CLOSED). Malformed or truncated responses, timeouts and TLS failures are not retried.
      */
-    private static boolean isStale(TransportException e) {
-        return e.reason() == TransportException.Reason.CLOSED;
+    private static boolean isStale(IOException e) {
+        return e instanceof TransportException t && t.reason() == TransportException.Reason.CLOSED
+                || e instanceof HttpProtocolException h && h.reason() == HttpProtocolException.Reason.CLOSED;
     }
 
     private static void markHalted(Call call) {
