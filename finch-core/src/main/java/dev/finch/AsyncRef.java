@@ -24,11 +24,14 @@ public final class AsyncRef {
     private static final int CANCELLED = 3;
 
     private final long id = IDS.incrementAndGet();
+    private final AsyncTask task;
     private final ReentrantLock lock = new ReentrantLock();
     private int state = PENDING;
     private Thread runner;
 
-    AsyncRef() {}
+    AsyncRef(AsyncTask task) {
+        this.task = task;
+    }
 
     /** A JVM-unique number, for logs. */
     public long id() {
@@ -59,26 +62,52 @@ public final class AsyncRef {
         }
     }
 
+    /** What {@link #cancel()} found. */
+    static final int WAS_PENDING = 0;
+
+    static final int WAS_RUNNING = 1;
+    static final int WAS_OVER = 2;
+
     /**
-     * Marks the request cancelled and interrupts its thread if it is running. Returns false if it had already ended.
+     * Marks the request cancelled: a pending one will not run (its caller reports it), a running one has its thread
+     * interrupted.
      */
-    boolean cancel() {
+    int cancel() {
         lock.lock();
         try {
             if (state >= DONE) {
-                return false;
+                return WAS_OVER;
             }
+            int was = state == PENDING ? WAS_PENDING : WAS_RUNNING;
             state = CANCELLED;
             if (runner != null) {
                 runner.interrupt();
             }
+            return was;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends a pending request without running it (the executor refused it); false if it was not pending. */
+    boolean claim() {
+        lock.lock();
+        try {
+            if (state != PENDING) {
+                return false;
+            }
+            state = DONE;
             return true;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Called by the executor thread first: false if the request was cancelled before it started. */
+    AsyncTask task() {
+        return task;
+    }
+
+    /** Called by the executor thread first: false if the request was cancelled (and reported) before it started. */
     boolean begin() {
         lock.lock();
         try {

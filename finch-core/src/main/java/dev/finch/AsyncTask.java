@@ -13,7 +13,7 @@ abstract class AsyncTask implements Runnable {
     final FinchClient client;
     final Request request;
     final RequestOptions options;
-    final AsyncRef ref = new AsyncRef();
+    final AsyncRef ref = new AsyncRef(this);
     /** When the call was made: the request timeout counts from here, not from when a thread picked it up. */
     final long submitted = System.nanoTime();
 
@@ -26,9 +26,7 @@ abstract class AsyncTask implements Runnable {
     @Override
     public final void run() {
         if (!ref.begin()) {
-            client.asyncEnded(this);
-            failed(ref.cancelledError(null));
-            return;
+            return; // cancelled before it started: cancel() reported it
         }
         IOException error = null;
         RuntimeException bug = null;
@@ -50,6 +48,21 @@ abstract class AsyncTask implements Runnable {
         } else {
             completed();
         }
+    }
+
+    /**
+     * Cancels the request. One cancelled before it started is reported here, on the cancelling thread; one running is
+     * interrupted and reports itself when it stops.
+     *
+     * @return false if it had already ended
+     */
+    final boolean cancel() {
+        int was = ref.cancel();
+        if (was == AsyncRef.WAS_PENDING) {
+            client.asyncEnded(this);
+            failed(ref.cancelledError(null));
+        }
+        return was != AsyncRef.WAS_OVER;
     }
 
     /** Where the parts go, on the executor thread. */
@@ -150,7 +163,7 @@ abstract class AsyncTask implements Runnable {
         public boolean cancel(boolean mayInterruptIfRunning) {
             boolean cancelled = super.cancel(mayInterruptIfRunning);
             if (cancelled) {
-                task.client.cancel(task.ref);
+                task.cancel();
             }
             return cancelled;
         }

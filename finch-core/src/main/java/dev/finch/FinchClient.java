@@ -27,6 +27,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -77,6 +78,7 @@ public final class FinchClient implements AutoCloseable {
     private final ReentrantReadWriteLock state = new ReentrantReadWriteLock();
 
     private final ReentrantLock executorLock = new ReentrantLock();
+    private final Condition asyncEnded = executorLock.newCondition();
     private ExecutorService ownExecutor;
     private volatile boolean closed;
 
@@ -193,7 +195,7 @@ public final class FinchClient implements AutoCloseable {
      * {@link FinchException.Reason#CANCELLED}. Returns false if the request had already ended.
      */
     public boolean cancel(AsyncRef ref) {
-        return ref.cancel();
+        return ref.task().cancel();
     }
 
     private void submit(AsyncTask task) {
@@ -213,6 +215,31 @@ public final class FinchClient implements AutoCloseable {
 
     void asyncEnded(AsyncTask task) {
         runningAsync.remove(task);
+        if (closed) {
+            executorLock.lock();
+            try {
+                asyncEnded.signalAll();
+            } finally {
+                executorLock.unlock();
+            }
+        }
+    }
+
+    /** Waits until no async request runs, or the deadline; returns whether none runs. */
+    private boolean awaitAsync(long deadline) throws InterruptedException {
+        executorLock.lock();
+        try {
+            while (!runningAsync.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                asyncEnded.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            executorLock.unlock();
+        }
     }
 
     private Executor executor() throws RejectedExecutionException {
@@ -480,14 +507,19 @@ public final class FinchClient implements AutoCloseable {
         long deadline = System.nanoTime() + closeTimeout.toNanos();
         boolean interrupted = false;
         try {
+            // Requests in flight (sync and async) finish and hand their connections back, until the close timeout.
             for (Pool p : all) {
                 p.awaitDrained(deadline);
             }
+            if (!awaitAsync(deadline)) {
+                // Past the close timeout: cancel what still runs on async threads (their connections close).
+                for (AsyncTask t : runningAsync) {
+                    t.cancel();
+                }
+                awaitAsync(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+            }
         } catch (InterruptedException e) {
             interrupted = true;
-        }
-        for (AsyncTask t : runningAsync) {
-            t.ref.cancel();
         }
         ExecutorService own;
         executorLock.lock();
@@ -499,7 +531,7 @@ public final class FinchClient implements AutoCloseable {
         if (own != null) {
             own.shutdown();
             try {
-                if (!own.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                if (!own.awaitTermination(5, TimeUnit.SECONDS)) {
                     own.shutdownNow();
                     own.awaitTermination(5, TimeUnit.SECONDS);
                 }

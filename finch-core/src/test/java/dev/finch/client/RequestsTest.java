@@ -20,6 +20,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.SubmissionPublisher;
@@ -125,6 +126,8 @@ class RequestsTest {
         byte[] big = TestRoutes.bytes(100_000);
         try (SubmissionPublisher<ByteBuffer> publisher = new SubmissionPublisher<>()) {
             Thread producer = new Thread(() -> {
+                // A SubmissionPublisher drops what is submitted before anyone subscribes.
+                Await.until(() -> publisher.getNumberOfSubscribers() > 0, Duration.ofSeconds(10), "the subscriber");
                 for (int i = 0; i < big.length; i += 10_000) {
                     publisher.submit(ByteBuffer.wrap(big, i, 10_000));
                 }
