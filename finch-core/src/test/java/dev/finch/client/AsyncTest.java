@@ -178,6 +178,26 @@ class AsyncTest {
                 .hasCauseInstanceOf(TransportException.class);
     }
 
+    @Test
+    void asyncRequestsRunOnVirtualThreadsWhereTheRuntimeHasThem() throws Exception {
+        CompletableFuture<Thread> runner = new CompletableFuture<>();
+        client.asyncRequest(Request.get(base + "/bytes/1"), new Collector() {
+            @Override
+            public void onComplete() {
+                runner.complete(Thread.currentThread());
+                super.onComplete();
+            }
+        });
+
+        Thread t = runner.get(10, TimeUnit.SECONDS);
+        assertThat(t.getName()).startsWith("finch-async-");
+        if (Runtime.version().feature() >= 21) {
+            assertThat((boolean) Thread.class.getMethod("isVirtual").invoke(t)).isTrue();
+        } else {
+            assertThat(t.isDaemon()).isTrue(); // Java 17: a daemon platform thread of the client's own pool
+        }
+    }
+
     private int inUse() {
         return metrics().inUseConnections();
     }
@@ -193,7 +213,7 @@ class AsyncTest {
     }
 
     /** Records what a handler is told. */
-    static final class Collector implements AsyncHandler {
+    static class Collector implements AsyncHandler {
         final List<String> events = new CopyOnWriteArrayList<>();
         final CountDownLatch ended = new CountDownLatch(1);
         volatile IOException error;
