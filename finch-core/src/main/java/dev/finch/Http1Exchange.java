@@ -72,7 +72,7 @@ final class Http1Exchange {
         RequestRef ref;
         try {
             ref = conn.request(request.method(), request.target(), request.wireHeaders(), wireBody);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             sendStop(call, sendStart, e);
             if (conn.isOpen()) {
                 shard.checkin(pc); // a refused request (invalid header, say): nothing was sent
@@ -97,7 +97,7 @@ final class Http1Exchange {
                     markHalted(call);
                     return null;
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 sendStop(call, sendStart, e);
                 shard.discard(pc);
                 source.close();
@@ -123,7 +123,7 @@ final class Http1Exchange {
                     result = receiver.accept(parts.get(i));
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             pc.shard().discard(pc);
             if (e instanceof IOException io
                     && pc.reused()
@@ -140,7 +140,7 @@ final class Http1Exchange {
                 throw thrown;
             }
             recvException(call, recvStart, e);
-            throw e;
+            throw rethrown(call, e);
         }
         recvStop(call, recvStart);
         if (result == Receiver.DONE) {
@@ -153,10 +153,16 @@ final class Http1Exchange {
         return null;
     }
 
-    /** What to throw for {@code e}: an I/O failure as {@link Call#translate} says, anything else as it is. */
-    private static IOException rethrown(Call call, Exception e) {
+    /**
+     * What to throw for {@code e}: an I/O failure as {@link Call#translate} says; anything else (a bug in a callback,
+     * say) is thrown as it is, after the connection was released.
+     */
+    private static IOException rethrown(Call call, Throwable e) {
         if (e instanceof IOException io) {
             return call.translate(io);
+        }
+        if (e instanceof Error err) {
+            throw err;
         }
         throw (RuntimeException) e;
     }
