@@ -69,17 +69,13 @@ public final class Pool {
         }
         pool.shards = shards;
         long limit = Math.min(
-                poolMaxIdleNanosOf(config),
+                pool.poolMaxIdleNanos,
                 config.connMaxIdleTime().map(TimeUnit.NANOSECONDS::convert).orElse(Long.MAX_VALUE));
         if (limit != Long.MAX_VALUE) {
             long period = Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, limit / 4));
             pool.sweep = context.scheduleAtFixedRate(pool::sweep, period);
         }
         return pool;
-    }
-
-    private static long poolMaxIdleNanosOf(PoolConfig config) {
-        return config.poolMaxIdleTime().map(TimeUnit.NANOSECONDS::convert).orElse(Long.MAX_VALUE);
     }
 
     private Shard newShard(int index) {
