@@ -160,6 +160,7 @@ public final class Http1Encoder {
         boolean hasHost = false;
         boolean hasUserAgent = false;
         boolean hasTransferEncoding = false;
+        String lastTransferEncoding = null;
         String contentLength = null;
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
@@ -172,6 +173,7 @@ public final class Http1Encoder {
                 hasUserAgent = true;
             } else if (name.equalsIgnoreCase("transfer-encoding")) {
                 hasTransferEncoding = true;
+                lastTransferEncoding = value;
             } else if (name.equalsIgnoreCase("content-length")) {
                 if (contentLength != null) {
                     throw new HttpProtocolException(Reason.INVALID_CONTENT_LENGTH, "content-length given twice");
@@ -196,6 +198,19 @@ public final class Http1Encoder {
             if (contentLength != null) {
                 throw new HttpProtocolException(
                         Reason.TRANSFER_ENCODING_AND_CONTENT_LENGTH, "the caller gave both (RFC 9112 §6.2)");
+            }
+            // RFC 9112 §6.1: chunked must be the final coding of a request, or the server cannot find its end (and
+            // must answer 400); a framing header with no body would leave the server waiting for one.
+            String coding = lastTransferEncoding
+                    .substring(lastTransferEncoding.lastIndexOf(',') + 1)
+                    .trim();
+            if (!coding.equalsIgnoreCase("chunked")) {
+                throw new HttpProtocolException(
+                        Reason.INVALID_HEADER_VALUE, "transfer-encoding: the final coding must be chunked");
+            }
+            if (body.kind() == BodyShape.Kind.NONE) {
+                throw new HttpProtocolException(
+                        Reason.INVALID_HEADER_VALUE, "transfer-encoding given for a request without a body");
             }
             framing = BodyFraming.RAW;
         } else if (contentLength != null) {
