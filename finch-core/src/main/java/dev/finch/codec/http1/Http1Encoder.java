@@ -190,6 +190,8 @@ public final class Http1Encoder {
         if (addUserAgent != null) {
             checkField("user-agent", addUserAgent, false);
         }
+        // Headers we add follow the caller's choice: lowercase, or (preserving case) the conventional capitals.
+        boolean canonical = options.preserveHeaderCase();
         BodyFraming framing;
         long length = -1;
         String addFramingName = null;
@@ -233,12 +235,12 @@ public final class Http1Encoder {
                 case KNOWN -> {
                     framing = BodyFraming.FIXED;
                     length = body.length();
-                    addFramingName = "content-length";
+                    addFramingName = canonical ? "Content-Length" : "content-length";
                     addFramingValue = Long.toString(length);
                 }
                 case STREAMING -> {
                     framing = BodyFraming.CHUNKED;
-                    addFramingName = "transfer-encoding";
+                    addFramingName = canonical ? "Transfer-Encoding" : "transfer-encoding";
                     addFramingValue = "chunked";
                 }
                 default -> framing = BodyFraming.NONE;
@@ -254,12 +256,12 @@ public final class Http1Encoder {
         at = latin1(target, out, at, false);
         System.arraycopy(VERSION_CRLF, 0, out, at, VERSION_CRLF.length);
         at += VERSION_CRLF.length;
-        at = field("host", addHost, out, at, false);
-        boolean lowercase = !options.preserveHeaderCase();
+        at = field(canonical ? "Host" : "host", addHost, out, at, false);
+        boolean lowercase = !canonical;
         for (int i = 0; i < headers.size(); i++) {
             at = field(headers.name(i), headers.value(i), out, at, lowercase);
         }
-        at = field("user-agent", addUserAgent, out, at, false);
+        at = field(canonical ? "User-Agent" : "user-agent", addUserAgent, out, at, false);
         at = field(addFramingName, addFramingValue, out, at, false);
         out[at++] = '\r';
         out[at++] = '\n';
