@@ -20,9 +20,9 @@ import java.util.List;
  * check it back in. No other thread is involved.
  *
  * <p>A request that fails on a reused connection because the server had closed it is sent once more on a fresh
- * connection (finch#62, #272) when that is safe: the write of the request failed (the server cannot have acted on a
- * request it did not receive in full), or the method is idempotent, no byte of the response arrived and the body can
- * be sent again.
+ * connection (finch#62, #272) when that is safe: the connection saw the close before writing anything (its
+ * {@code TransportException} says {@code requestNotSent}), whatever the method; or the method is idempotent, no
+ * byte of the response arrived, and the body can be sent again.
  */
 final class Http1Exchange {
     private Http1Exchange() {}
@@ -82,8 +82,12 @@ final class Http1Exchange {
             if (source != null) {
                 source.close();
             }
-            // The request did not leave in full: the server cannot have acted on it, whatever the method.
-            if (e instanceof TransportException t && pc.reused() && isStale(t)) {
+            if (e instanceof TransportException t && t.requestNotSent()) {
+                // The server had closed the idle connection (seen before anything was written): safe to send on a
+                // fresh one whatever the method (finch#62).
+                if (telemetry.enabled()) {
+                    telemetry.emit(new FinchEvent.StaleConnectionDiscarded(call.pool, shard.index(), pc.idleNanos()));
+                }
                 return t;
             }
             throw rethrown(call, e);

@@ -3,6 +3,7 @@ package dev.finch.conn;
 import dev.finch.http.TransportException;
 import dev.finch.transport.Transport;
 import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.HashMap;
@@ -15,10 +16,18 @@ import javax.net.ssl.SSLSession;
  */
 abstract class BaseConnection implements HttpConnection {
     final Transport transport;
-    private Thread owner = Thread.currentThread();
+    /** Volatile so that a pool parking it on one thread and claiming it on another sees the hand-over. */
+    private volatile Thread owner = Thread.currentThread();
+
     private Map<String, Object> privates;
     /** Non-null in active mode. */
     SelectionKey key;
+
+    /**
+     * The key of the last registration, kept after the connection closes: the selector will not select a cancelled
+     * key again, but an owner still holding it can call {@code stream(key)} to collect the Error parts of a failure.
+     */
+    private SelectionKey lastKey;
 
     BaseConnection(Transport transport) {
         this.transport = transport;
@@ -26,13 +35,27 @@ abstract class BaseConnection implements HttpConnection {
 
     /**
      * Fails loudly when a thread other than the owner drives the connection (the object is thread-confined and
-     * changes in place). A parked connection (no owner) may be driven by whoever holds it.
+     * changes in place), or when it is parked and nobody has claimed it.
      */
     final void checkOwner() {
         Thread o = owner;
-        if (o != null && o != Thread.currentThread()) {
-            throw new IllegalStateException("connection is owned by thread " + o.getName() + ", not "
-                    + Thread.currentThread().getName() + "; hand it over with transferOwnership first");
+        if (o != Thread.currentThread()) {
+            throw new IllegalStateException(
+                    o == null
+                            ? "connection is parked; claim it first with transferOwnership(Thread.currentThread())"
+                            : "connection is owned by thread " + o.getName() + ", not "
+                                    + Thread.currentThread().getName() + "; hand it over with transferOwnership first");
+        }
+    }
+
+    /**
+     * Like {@link #checkOwner()}, but also lets any thread act when the owner thread has died, so that a pool can
+     * still release a connection whose borrower is gone.
+     */
+    final void checkOwnerOrAbandoned() {
+        Thread o = owner;
+        if (o != null && o.isAlive()) {
+            checkOwner();
         }
     }
 
@@ -43,7 +66,9 @@ abstract class BaseConnection implements HttpConnection {
 
     @Override
     public final void transferOwnership(Thread newOwner) {
-        checkOwner();
+        if (owner != null) {
+            checkOwner();
+        }
         owner = newOwner;
     }
 
@@ -85,7 +110,15 @@ abstract class BaseConnection implements HttpConnection {
             }
             throw new IllegalStateException("already registered with another selector; deregister first");
         }
-        key = transport.channel().register(selector, interestOps());
+        try {
+            key = transport.channel().register(selector, interestOps());
+        } catch (CancelledKeyException e) {
+            // Registered here before and deregistered since: the cancelled key leaves the selector at its next
+            // selection operation. The caller owns the selector and is on its thread, so run one now.
+            selector.selectNow();
+            key = transport.channel().register(selector, interestOps());
+        }
+        lastKey = key;
         return key;
     }
 
@@ -95,13 +128,22 @@ abstract class BaseConnection implements HttpConnection {
         if (key != null) {
             key.cancel();
             key = null;
+            lastKey = null;
             flushBlocking();
         }
     }
 
     /** Whether {@code k} is this connection's key (Mint's stream/2 answering :unknown otherwise). */
     final boolean owns(SelectionKey k) {
-        return k != null && k == key;
+        return k != null && (k == key || k == lastKey);
+    }
+
+    /** Cancels the selection key (the connection is closing); {@link #owns} still recognises it. */
+    final void releaseKey() {
+        if (key != null) {
+            key.cancel();
+            key = null;
+        }
     }
 
     /** Updates the key's interest to match pending output; a no-op in passive mode. */

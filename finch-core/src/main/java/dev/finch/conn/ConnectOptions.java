@@ -62,7 +62,10 @@ public final class ConnectOptions {
         return b;
     }
 
-    /** Bound on DNS, TCP connect and the TLS handshake together. Default 5 s. */
+    /**
+     * Bound on the TCP connect and the TLS handshake together (DNS is bounded by the JDK resolver and checked against
+     * the same deadline when it returns). Default 5 s.
+     */
     public Duration connectTimeout() {
         return connectTimeout;
     }

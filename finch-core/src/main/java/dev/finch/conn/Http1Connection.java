@@ -27,6 +27,12 @@ import java.util.List;
  */
 final class Http1Connection extends BaseConnection {
     private static final int READ_BUFFER_SIZE = 32 * 1024;
+    /**
+     * Bytes one recv/stream call reads at most. A fast peer must not make one call buffer without bound, nor (in
+     * active mode) starve the other connections of the owner's selector; the rest is read by the next call.
+     */
+    private static final int READ_BUDGET = 8 * READ_BUFFER_SIZE;
+
     private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
 
     private final String authority;
@@ -37,7 +43,7 @@ final class Http1Connection extends BaseConnection {
     private final ArrayDeque<RequestRef> inFlight = new ArrayDeque<>();
     private final PartCollector collector = new PartCollector();
 
-    /** Output the socket did not take yet (active mode only). */
+    /** Output the socket did not take yet (active mode); written first when sending again. */
     private final ArrayDeque<ByteBuffer> pendingOutput = new ArrayDeque<>();
 
     /** The request whose body is streaming, and how it is framed. */
@@ -45,6 +51,12 @@ final class Http1Connection extends BaseConnection {
 
     private BodyFraming streamingFraming;
     private long streamingRemaining;
+
+    /** The request after whose response the connection closes (the caller sent {@code connection: close}). */
+    private RequestRef lastRequest;
+
+    /** Requests sent on this connection so far: a reused connection is checked for a server-side close first. */
+    private long requestsSent;
 
     private boolean closed;
     /** Parts produced by a failure outside recv/stream, handed out by the next call. */
@@ -72,10 +84,16 @@ final class Http1Connection extends BaseConnection {
         if (closed) {
             throw new HttpProtocolException(Reason.CLOSED, "cannot send a request on a closed connection");
         }
+        if (lastRequest != null) {
+            throw new HttpProtocolException(
+                    Reason.CLOSED,
+                    "the connection closes after " + lastRequest + ", which asked for connection: close");
+        }
         if (streaming != null) {
             throw new HttpProtocolException(
                     Reason.REQUEST_BODY_IS_STREAMING, "request " + streaming + " must end its body first");
         }
+        HttpHeaders fields = headers == null ? HttpHeaders.EMPTY : headers;
         BodyShape shape;
         ByteBuffer bodyBytes = null;
         if (body instanceof RequestBody.Bytes b) {
@@ -91,22 +109,72 @@ final class Http1Connection extends BaseConnection {
             shape = BodyShape.NONE;
         }
         // Validation throws before anything is sent: the connection stays usable.
-        Http1Encoder.EncodedHead head = Http1Encoder.encodeHead(
-                method, target, headers == null ? HttpHeaders.EMPTY : headers, authority, shape, encoderOptions);
+        Http1Encoder.EncodedHead head =
+                Http1Encoder.encodeHead(method, target, fields, authority, shape, encoderOptions);
+        if (requestsSent > 0 && inFlight.isEmpty()) {
+            checkIdleConnection();
+        }
 
         RequestRef ref = new RequestRef();
         decoder.expectResponse(method);
         inFlight.addLast(ref);
+        requestsSent++;
         if (shape == BodyShape.STREAMING) {
             streaming = ref;
             streamingFraming = head.framing();
             streamingRemaining = head.contentLength();
+        }
+        if (asksToClose(fields)) {
+            lastRequest = ref; // RFC 9112 §9.6: no further requests, and close after this response
         }
         ByteBuffer[] out = bodyBytes == null || !bodyBytes.hasRemaining()
                 ? new ByteBuffer[] {head.bytes()}
                 : new ByteBuffer[] {head.bytes(), bodyBytes};
         send(ref, out);
         return ref;
+    }
+
+    /**
+     * A reused connection may have been closed by the server while idle (the stale keep-alive race, finch#62): look
+     * before writing. One non-blocking read; bytes or end-of-stream with nothing in flight mean the server is done
+     * with this connection (a 408 it sent while idle is addressed to no request).
+     */
+    private void checkIdleConnection() throws IOException {
+        readBuffer.clear();
+        int n;
+        try {
+            n = transport.read(readBuffer);
+        } catch (IOException e) {
+            closeQuietly();
+            throw new TransportException(
+                    TransportException.Reason.CLOSED, "the idle connection failed; nothing was sent", e, true);
+        }
+        if (n != 0) {
+            closeQuietly();
+            throw new TransportException(
+                    TransportException.Reason.CLOSED,
+                    n < 0
+                            ? "the server closed the idle connection; nothing was sent"
+                            : "the server sent " + n + " bytes on the idle connection and must be done with it;"
+                                    + " nothing was sent",
+                    null,
+                    true);
+        }
+    }
+
+    private static boolean expectsContent(String method) {
+        return "POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method);
+    }
+
+    private static boolean asksToClose(HttpHeaders headers) {
+        for (String value : headers.all("connection")) {
+            for (String token : value.split(",")) {
+                if (token.trim().equalsIgnoreCase("close")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override
@@ -145,8 +213,7 @@ final class Http1Connection extends BaseConnection {
             IOException e = new HttpProtocolException(
                     Reason.INVALID_CONTENT_LENGTH,
                     "body ended " + streamingRemaining + " bytes short of its content-length");
-            streaming = null;
-            fail(e, null);
+            failSend(e, ref);
             throw e;
         }
         ByteBuffer last = streamingFraming == BodyFraming.CHUNKED
@@ -156,10 +223,6 @@ final class Http1Connection extends BaseConnection {
         if (last != null) {
             send(ref, new ByteBuffer[] {last});
         }
-    }
-
-    private static boolean expectsContent(String method) {
-        return "POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method);
     }
 
     private void checkStreaming(RequestRef ref) throws HttpProtocolException {
@@ -175,28 +238,27 @@ final class Http1Connection extends BaseConnection {
     @Override
     public List<ResponsePart> recv(Duration timeout) throws IOException {
         checkOwner();
-        checkPassive();
         List<ResponsePart> out = takePendingOrThrow();
         if (out != null) {
             return out;
         }
+        checkPassive();
         out = new ArrayList<>(4);
-        if (timeout != null && timeout.isZero()) {
-            // A poll: read what the socket holds now, without waiting (a pool checks an idle connection this way
-            // before reusing it, to notice that the server closed it; see HttpConnection#recv).
-            readAvailable(out);
-            return finish(out);
-        }
         long deadline = Transports.deadline(timeout);
+        if (deadline - System.nanoTime() <= 0) {
+            // A zero timeout still looks once: a pool probes idle connections this way.
+            readAvailable(out);
+            if (!out.isEmpty() || closed) {
+                return finish(out);
+            }
+            throw new TransportException(TransportException.Reason.TIMEOUT, "no response part ready");
+        }
         while (true) {
             if (!transport.hasBufferedInput()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0 || !awaitReadable(remaining)) {
-                    if (!out.isEmpty()) {
-                        return out;
-                    }
                     throw new TransportException(
-                            TransportException.Reason.TIMEOUT, "no response bytes within " + timeout);
+                            TransportException.Reason.TIMEOUT, "no response part within " + timeout);
                 }
             }
             readAvailable(out);
@@ -206,11 +268,11 @@ final class Http1Connection extends BaseConnection {
         }
     }
 
-    private boolean awaitReadable(long nanos) throws IOException {
+    private boolean awaitReadable(long nanos) {
         try {
             return transport.awaitReadable(nanos);
         } catch (IOException e) {
-            fail(e, null);
+            failRead(e, pendingList());
             return true;
         }
     }
@@ -230,7 +292,7 @@ final class Http1Connection extends BaseConnection {
             try {
                 flushNonBlocking();
             } catch (IOException e) {
-                fail(e, out);
+                failSend(e, null);
                 return finish(out);
             }
         }
@@ -274,17 +336,26 @@ final class Http1Connection extends BaseConnection {
         return out;
     }
 
-    /** Reads and decodes everything available now, without blocking. */
+    /** Reads and decodes what is available now, up to the read budget, without blocking. */
     private void readAvailable(List<ResponsePart> out) {
+        readAvailable(out, true);
+    }
+
+    /**
+     * @param mayFlush whether to write output the TLS layer owes the peer afterwards (not while already failing a
+     *     send)
+     */
+    private void readAvailable(List<ResponsePart> out, boolean mayFlush) {
         collector.out = out;
         try {
-            while (!closed) {
+            int budget = READ_BUDGET;
+            while (!closed && budget > 0) {
                 readBuffer.clear();
                 int n;
                 try {
                     n = transport.read(readBuffer);
                 } catch (IOException e) {
-                    fail(e, out);
+                    failRead(e, out);
                     return;
                 }
                 if (n < 0) {
@@ -294,18 +365,19 @@ final class Http1Connection extends BaseConnection {
                 if (n == 0) {
                     break;
                 }
+                budget -= n;
                 readBuffer.flip();
                 try {
                     decoder.decode(readBuffer, collector);
-                } catch (HttpProtocolException e) {
-                    fail(e, out);
+                } catch (HttpProtocolException | RuntimeException e) {
+                    failRead(asIoException(e), out);
                     return;
                 }
                 if (collector.closeAfterDone) {
                     failRemaining(
                             new TransportException(
                                     TransportException.Reason.CLOSED,
-                                    "the server ended the connection with an earlier response; this request was not answered"),
+                                    "the connection ended with an earlier response; this request was not answered"),
                             out);
                     closeQuietly();
                     return;
@@ -315,14 +387,20 @@ final class Http1Connection extends BaseConnection {
                     break;
                 }
             }
-            if (transport.hasPendingWrites()) {
+            if (mayFlush && !closed && transport.hasPendingWrites()) {
                 flushNonBlocking();
             }
         } catch (IOException e) {
-            fail(e, out);
+            failSend(e, null);
         } finally {
             collector.out = null;
         }
+    }
+
+    private static IOException asIoException(Exception e) {
+        return e instanceof IOException io
+                ? io
+                : new HttpProtocolException(Reason.INVALID_HEADER, "decoder failed: " + e, e);
     }
 
     private void endOfInput(List<ResponsePart> out) {
@@ -331,9 +409,16 @@ final class Http1Connection extends BaseConnection {
             return;
         }
         try {
+            if (decoder.readingUntilClose() && !transport.endedCleanly()) {
+                // RFC 9112 §9.8: over TLS, a close-delimited body is complete only after close_notify; a bare FIN
+                // could be an attacker truncating it.
+                throw new HttpProtocolException(
+                        Reason.BODY_TRUNCATED,
+                        "TLS connection closed without close_notify during a close-delimited body");
+            }
             decoder.endOfInput(collector);
         } catch (HttpProtocolException e) {
-            fail(e, out);
+            failRead(e, out);
             return;
         }
         failRemaining(
@@ -344,25 +429,42 @@ final class Http1Connection extends BaseConnection {
     }
 
     /**
-     * The connection cannot go on: the request at the head gets {@code e}, the ones pipelined behind it a CLOSED
-     * error, and the socket is released. With no request in flight, {@code e} waits to be thrown.
+     * Receiving failed: the request at the head gets {@code e}, the ones pipelined behind it a CLOSED error caused
+     * by it, and the socket is released. With no request in flight, {@code e} waits to be thrown.
      */
-    private void fail(IOException e, List<ResponsePart> out) {
-        if (inFlight.isEmpty()) {
+    private void failRead(IOException e, List<ResponsePart> out) {
+        RequestRef head = inFlight.pollFirst();
+        if (head == null) {
             if (pendingError == null) {
                 pendingError = e;
             }
         } else {
-            List<ResponsePart> target = out != null ? out : pendingList();
-            target.add(new ResponsePart.Error(inFlight.pollFirst(), e));
-            failRemaining(
-                    new TransportException(
-                            TransportException.Reason.CLOSED,
-                            "connection failed before this pipelined request was answered",
-                            e),
-                    target);
+            out.add(new ResponsePart.Error(head, e));
+            failRemaining(closedBy(e), out);
         }
         closeQuietly();
+    }
+
+    /**
+     * Sending failed: {@code culprit} (whose call throws {@code e}) gets no part; every other request in flight gets a
+     * CLOSED error caused by {@code e}, after whatever response bytes had already arrived for them.
+     */
+    private void failSend(IOException e, RequestRef culprit) {
+        if (!closed && !inFlight.isEmpty() && transport.isOpen()) {
+            // An early answer (a 413 sent while we were still uploading, say) may be waiting: deliver it first,
+            // to the request it answers (possibly the culprit itself).
+            readAvailable(pendingList(), false);
+        }
+        if (culprit != null) {
+            inFlight.remove(culprit);
+        }
+        failRemaining(closedBy(e), pendingList());
+        closeQuietly();
+    }
+
+    private static TransportException closedBy(IOException e) {
+        return new TransportException(
+                TransportException.Reason.CLOSED, "the connection failed before this request was answered", e);
     }
 
     private void failRemaining(IOException e, List<ResponsePart> out) {
@@ -383,7 +485,15 @@ final class Http1Connection extends BaseConnection {
     private void send(RequestRef ref, ByteBuffer[] buffers) throws IOException {
         try {
             if (key == null) {
-                transport.writeFully(buffers, Transports.deadline(options.sendTimeout()));
+                ByteBuffer[] all = buffers;
+                if (!pendingOutput.isEmpty()) {
+                    // Output queued in active mode goes first, or the stream would interleave two requests.
+                    ArrayList<ByteBuffer> joined = new ArrayList<>(pendingOutput);
+                    joined.addAll(List.of(buffers));
+                    all = joined.toArray(NO_BUFFERS);
+                    pendingOutput.clear();
+                }
+                transport.writeFully(all, Transports.deadline(options.sendTimeout()));
             } else {
                 if (pendingOutput.isEmpty()) {
                     transport.write(buffers);
@@ -399,12 +509,10 @@ final class Http1Connection extends BaseConnection {
                 updateInterest();
             }
         } catch (IOException e) {
-            // The request that was being written gets the error thrown; the others get Error parts.
-            inFlight.remove(ref);
             if (streaming == ref) {
                 streaming = null;
             }
-            fail(e, null);
+            failSend(e, ref);
             throw e;
         }
     }
@@ -427,9 +535,16 @@ final class Http1Connection extends BaseConnection {
 
     @Override
     void flushBlocking() throws IOException {
-        if (!pendingOutput.isEmpty() || transport.hasPendingWrites()) {
+        if (closed || (pendingOutput.isEmpty() && !transport.hasPendingWrites())) {
+            return;
+        }
+        try {
             transport.writeFully(pendingOutput.toArray(NO_BUFFERS), Transports.deadline(options.sendTimeout()));
             pendingOutput.clear();
+        } catch (IOException e) {
+            // Half a request went out: nothing else can follow it on this connection.
+            failSend(e, null);
+            throw e;
         }
     }
 
@@ -445,12 +560,14 @@ final class Http1Connection extends BaseConnection {
 
     @Override
     public int openRequestCount() {
-        return inFlight.size();
+        // A body still streaming after its response ended keeps the connection busy all the same.
+        return inFlight.size() + (streaming != null && !inFlight.contains(streaming) ? 1 : 0);
     }
 
     @Override
     public void close() {
-        checkOwner();
+        checkOwnerOrAbandoned();
+        inFlight.clear();
         closeQuietly();
     }
 
@@ -458,10 +575,7 @@ final class Http1Connection extends BaseConnection {
         closed = true;
         streaming = null;
         pendingOutput.clear();
-        if (key != null) {
-            key.cancel();
-            key = null;
-        }
+        releaseKey();
         transport.close();
     }
 
@@ -503,7 +617,7 @@ final class Http1Connection extends BaseConnection {
             // (or the connection closed) before this connection can carry another request.
             RequestRef ref = inFlight.pollFirst();
             out.add(new ResponsePart.Done(ref));
-            if (!keepAlive) {
+            if (!keepAlive || ref == lastRequest) {
                 closeAfterDone = true;
             }
         }

@@ -20,8 +20,11 @@ import javax.net.ssl.SSLSession;
  *
  * The thread that connects owns the connection. Only the owner may call its methods; any other thread gets an
  * {@link IllegalStateException}. Ownership moves with {@link #transferOwnership(Thread)}; {@code null} parks the
- * connection without an owner (in a pool), after which the first thread to call
- * {@code transferOwnership(Thread.currentThread())} takes it.
+ * connection without an owner (in a pool): a parked connection refuses every call until a thread claims it with
+ * {@code transferOwnership(Thread.currentThread())} (whoever holds it must make sure only one thread does).
+ * {@link #close()} may also be called by any thread once the owner thread has died, so that a pool can release a
+ * connection whose borrower is gone. {@link #isOpen()}, {@link #isReadable()}, {@link #openRequestCount()} and
+ * {@link #owner()} only read state and check nobody.
  *
  * <h2>Modes</h2>
  *
@@ -36,10 +39,18 @@ import javax.net.ssl.SSLSession;
  * <h2>Errors</h2>
  *
  * Methods that send throw {@link dev.finch.http.HttpProtocolException} for a request that is not valid HTTP (nothing
- * was sent; the connection stays usable) and {@link dev.finch.http.TransportException} when the socket fails. Errors
- * found while receiving end the affected requests with {@link ResponsePart.Error} parts, after every part that came
- * before them; they are thrown only when no request is in flight to carry them. After any error, {@link #isOpen()}
- * tells whether the connection can be used again; one that cannot has already released its socket.
+ * was sent; the connection stays usable, unless the method says otherwise) and
+ * {@link dev.finch.http.TransportException} when the socket fails. Errors found while receiving end the affected
+ * requests with {@link ResponsePart.Error} parts, after every part that came before them; they are thrown only when
+ * no request is in flight to carry them. When a sending call fails and closes the connection, the other requests in
+ * flight get their Error parts (after any response bytes that had already arrived, such as an early 413) from the
+ * next {@link #recv} call, or {@link #stream} with the last key, which still answers after the key was cancelled.
+ * After any error, {@link #isOpen()} tells whether the connection can be used again; one that cannot has already
+ * released its socket.
+ *
+ * <p>A stale keep-alive connection — closed by the server while idle — is detected before a request is written on
+ * it: {@code request} then throws a {@link dev.finch.http.TransportException} whose
+ * {@link dev.finch.http.TransportException#requestNotSent()} is true, so a retry is safe whatever the method.
  */
 public interface HttpConnection extends AutoCloseable {
 
@@ -51,7 +62,9 @@ public interface HttpConnection extends AutoCloseable {
 
     /**
      * Opens a connection to {@code host:port} over TCP, with TLS for {@link Scheme#HTTPS}. The connect timeout of
-     * {@code options} covers DNS, TCP and the TLS handshake. The calling thread becomes the owner.
+     * {@code options} covers the TCP connect and the TLS handshake together; DNS resolution goes through the JDK
+     * resolver, whose own timeouts bound it (checked against the deadline once it returns). The calling thread
+     * becomes the owner.
      *
      * @throws dev.finch.http.TransportException if the host is unknown, the connection or handshake fails, the
      *     certificate is rejected, or the timeout passes
@@ -91,15 +104,13 @@ public interface HttpConnection extends AutoCloseable {
     void endRequestBody(RequestRef ref, HttpHeaders trailers) throws IOException;
 
     /**
-     * Passive mode: blocks until bytes arrive, then returns the parts they complete (possibly none, if they completed
-     * nothing yet).
+     * Passive mode: blocks until at least one part is complete (or the connection has closed), then returns the parts
+     * the bytes read complete. One call reads a bounded amount (a few hundred KiB), so a fast peer cannot make it
+     * buffer without limit. A zero or negative timeout reads once, without blocking. After the connection closed
+     * because a sending call failed, it returns the Error parts of the other requests (in either mode).
      *
-     * <p>A timeout of {@link Duration#ZERO} polls: it reads what the socket holds now without waiting and returns
-     * the parts (often none) instead of throwing TIMEOUT. A pool uses it to notice, before reusing an idle
-     * connection, that the server closed it ({@link #isOpen()} is then false).
-     *
-     * @throws dev.finch.http.TransportException with reason TIMEOUT if nothing arrived in time (the connection is
-     *     left as it was), CLOSED if the connection was already closed
+     * @throws dev.finch.http.TransportException with reason TIMEOUT if no part was completed in time (the connection
+     *     is left as it was), CLOSED if the connection was already closed and nothing is left to hand out
      * @throws IllegalStateException in active mode
      */
     List<ResponsePart> recv(Duration timeout) throws IOException;

@@ -49,15 +49,33 @@ public class TransportException extends IOException {
 
     private final Reason reason;
     private final String detail;
+    private final boolean requestNotSent;
 
     public TransportException(Reason reason, String detail) {
         this(reason, detail, null);
     }
 
     public TransportException(Reason reason, String detail, Throwable cause) {
+        this(reason, detail, cause, false);
+    }
+
+    /**
+     * @param requestNotSent whether the request this error ends was certainly not sent (see {@link
+     *     #requestNotSent()})
+     */
+    public TransportException(Reason reason, String detail, Throwable cause, boolean requestNotSent) {
         super(null, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.detail = detail;
+        this.requestNotSent = requestNotSent;
+    }
+
+    /**
+     * Whether the request this error ends was certainly not sent — for example the server had closed an idle
+     * keep-alive connection before the request was written. Retrying such a request is safe whatever its method.
+     */
+    public boolean requestNotSent() {
+        return requestNotSent;
     }
 
     /** What went wrong. */

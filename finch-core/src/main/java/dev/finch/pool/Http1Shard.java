@@ -25,8 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ol>
  *   <li>An idle connection, most recently used first. Connections idle longer than {@code connMaxIdleTime} are closed
- *       on the way. Before one is handed out, a non-blocking read checks that the server has not closed it (or sent
- *       bytes nobody asked for): such a connection is discarded and the next one tried (finch#62).
+ *       on the way. Whether the server closed it while it sat idle is checked by the connection before it writes the
+ *       next request (finch#62).
  *   <li>Otherwise, if fewer than {@code size} are open, the caller opens a new one on its own thread.
  *   <li>Otherwise the caller waits in a FIFO queue. A connection checked in goes straight to the first waiter (no
  *       barging), as does the right to open one when a connection is discarded. A waiter gives up at the pool
@@ -277,36 +277,17 @@ public final class Http1Shard extends Shard {
 
     // ---- checkout internals -------------------------------------------------------------------------------------
 
-    /** Returns an idle connection (owned by the caller now, checked), or null: the caller may open one. */
+    /** Returns an idle connection (owned by the caller now), or null: the caller may open one. */
     private PooledConnection acquire(long queueDeadline, long requestDeadline, boolean fresh) throws FinchException {
-        while (true) {
-            Object grant = reserve(queueDeadline, requestDeadline, fresh);
-            if (grant == PERMIT) {
-                return null;
-            }
-            PooledConnection pc = (PooledConnection) grant;
-            pc.connection.transferOwnership(Thread.currentThread());
-            if (!closedByPeer(pc.connection)) {
-                return pc;
-            }
-            if (telemetry.enabled()) {
-                telemetry.emit(new FinchEvent.StaleConnectionDiscarded(key, index, pc.idleNanos));
-            }
-            discard(pc);
+        Object grant = reserve(queueDeadline, requestDeadline, fresh);
+        if (grant == PERMIT) {
+            return null;
         }
-    }
-
-    /**
-     * Whether an idle connection can no longer carry a request: a non-blocking read (recv with a zero timeout) sees
-     * the server's close, a reset, or bytes nobody asked for (a late 408, say). Costs one read system call.
-     */
-    private static boolean closedByPeer(HttpConnection c) {
-        try {
-            c.recv(Duration.ZERO);
-        } catch (IOException e) {
-            return true;
-        }
-        return !c.isOpen();
+        PooledConnection pc = (PooledConnection) grant;
+        // Whether the server closed it while idle is checked by the connection itself, with one non-blocking read,
+        // before it writes the next request (it then throws with requestNotSent, and the request is retried).
+        pc.connection.transferOwnership(Thread.currentThread());
+        return pc;
     }
 
     /** Under the lock: an idle connection, PERMIT, or a grant after waiting. */

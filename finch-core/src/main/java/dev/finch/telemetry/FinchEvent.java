@@ -12,12 +12,12 @@ import dev.finch.http.HttpHeaders;
  * <pre>
  * RequestStart
  * │  QueueStart                         waiting for a connection (HTTP/1) or a stream slot (HTTP/2)
- * │  │  StaleConnectionDiscarded*       idle connections the server had closed (HTTP/1)
- * │  │  ConnMaxIdleTimeExceeded*        idle connections past connMaxIdleTime (HTTP/1)
+ * │  │  ConnMaxIdleTimeExceeded*        idle connections past connMaxIdleTime, closed on the way (HTTP/1)
  * │  QueueStop | QueueException
  * │  ReusedConnection                   HTTP/1, when the connection was used before
  * │  ConnectStart ConnectStop           HTTP/1, when a fresh connection is opened for this request
  * │  SendStart SendStop
+ * │  StaleConnectionDiscarded           HTTP/1: the server had closed the idle connection; nothing was sent
  * │  RecvStart RecvStop | RecvException
  * │  RequestRetry                       a stale reused connection failed: everything from QueueStart repeats once
  * RequestStop | RequestException
@@ -110,8 +110,9 @@ public sealed interface FinchEvent {
     record PoolMaxIdleTimeExceeded(PoolInfo pool, long idleNanos) implements FinchEvent {}
 
     /**
-     * An idle HTTP/1 connection turned out to be closed by the server (or to hold bytes nobody asked for) when it
-     * was about to be reused; it was discarded and the request went on with another one (finch#62).
+     * A reused HTTP/1 connection turned out to be closed by the server (or to hold bytes nobody asked for) when the
+     * request was about to be written; nothing was sent, the connection was discarded, and a {@link RequestRetry}
+     * follows (finch#62).
      */
     record StaleConnectionDiscarded(PoolInfo pool, int poolIndex, long idleNanos) implements FinchEvent {}
 

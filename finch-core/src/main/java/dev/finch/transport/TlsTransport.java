@@ -429,6 +429,9 @@ final class TlsTransport implements Transport {
         }
     }
 
+    /** End of stream arrived without close_notify. */
+    private boolean truncated;
+
     private void growAppIn() {
         appIn = Buffers.ensureCapacity(
                 appIn, appIn.remaining() + engine.getSession().getApplicationBufferSize());
@@ -439,10 +442,17 @@ final class TlsTransport implements Transport {
         inputDone = true;
         try {
             engine.closeInbound();
-        } catch (SSLException ignored) {
-            // No close_notify before the FIN ("possible truncation attack"). HTTP detects truncated bodies by
-            // their framing, and many servers omit close_notify, so this is reported as a plain end of stream.
+        } catch (SSLException e) {
+            // No close_notify before the FIN ("possible truncation attack"). Many servers omit close_notify, and
+            // HTTP detects truncated bodies by their framing, so this is a plain end of stream; but a body that runs
+            // until close is only complete after a close_notify (RFC 9112 §9.8), which endedCleanly() tells.
+            truncated = true;
         }
+    }
+
+    @Override
+    public boolean endedCleanly() {
+        return !truncated;
     }
 
     private boolean hasCompleteRecord() {

@@ -81,6 +81,15 @@ public interface Transport extends Closeable {
     /** The TLS session, or {@code null} for a plain transport. */
     SSLSession sslSession();
 
+    /**
+     * After {@link #read} returned -1: whether the stream ended cleanly. Always true for plain sockets; for TLS, only
+     * when the peer sent close_notify before closing (an attacker who can inject a FIN cannot fake one), which is
+     * what makes a close-delimited HTTP body complete (RFC 9112 §9.8).
+     */
+    default boolean endedCleanly() {
+        return true;
+    }
+
     /** Whether the transport is still open (not closed locally; the peer may still have closed). */
     boolean isOpen();
 

@@ -183,6 +183,27 @@ class Http1JettyTest {
     }
 
     @Test
+    void drivesATlsConnectionInActiveMode() throws IOException {
+        tls();
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            conn.register(selector);
+            RequestRef ref = conn.request("GET", "/bytes/300000", HttpHeaders.EMPTY, RequestBody.none());
+            Exchange ex = new Exchange();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!ex.done && ex.error == null && System.nanoTime() < deadline) {
+                selector.select(100);
+                for (java.nio.channels.SelectionKey key : selector.selectedKeys()) {
+                    conn.stream(key).forEach(ex::add);
+                }
+                selector.selectedKeys().clear();
+            }
+            assertThat(ex.done).isTrue();
+            assertThat(ex.body.toByteArray()).isEqualTo(TestRoutes.bytes(300000));
+            assertThat(ref).isNotNull();
+        }
+    }
+
+    @Test
     void refusesAnUntrustedCertificateByDefault() {
         assertThatThrownBy(() ->
                         HttpConnection.connect(Scheme.HTTPS, "localhost", https.port(), ConnectOptions.defaults()))

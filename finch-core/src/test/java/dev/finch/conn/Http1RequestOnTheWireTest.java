@@ -70,6 +70,33 @@ class Http1RequestOnTheWireTest {
     }
 
     @Test
+    void connectOptionsReachTheEncoder() throws Exception {
+        server = RawServer.start(c -> {
+            c.readHead();
+            c.write("HTTP/1.1 204 No Content\r\n\r\n");
+        });
+        ConnectOptions options = ConnectOptions.builder()
+                .preserveHeaderCase(true)
+                .validateTarget(false)
+                .userAgent(null)
+                .build();
+        conn = HttpConnection.connect(Scheme.HTTP, "127.0.0.1", server.port(), options);
+        RequestRef ref = conn.request("GET", "/a|b", HttpHeaders.of("X-Trace-Id", "7"), RequestBody.none());
+        Exchange.await(conn, ref, WAIT);
+        assertThat(head())
+                .isEqualTo("GET /a|b HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nX-Trace-Id: 7\r\n\r\n");
+    }
+
+    @Test
+    void refusesAnInvalidTargetByDefault() throws Exception {
+        connect(c -> c.in.readAllBytes());
+        assertThatThrownBy(() -> conn.request("GET", "/a|b", HttpHeaders.EMPTY, RequestBody.none()))
+                .isInstanceOfSatisfying(HttpProtocolException.class, e -> assertThat(e.reason())
+                        .isEqualTo(HttpProtocolException.Reason.INVALID_REQUEST_TARGET));
+        assertThat(conn.isOpen()).isTrue();
+    }
+
+    @Test
     void postWithoutBodySendsContentLengthZero() throws Exception {
         connect(c -> {
             c.readHead();

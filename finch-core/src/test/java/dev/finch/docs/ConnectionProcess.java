@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -119,6 +120,16 @@ public final class ConnectionProcess implements AutoCloseable {
             } catch (IOException e) {
                 // Invalid request (the connection is fine) or a dead connection (it is closed): this caller learns.
                 c.future().completeExceptionally(e);
+                if (conn != null && !conn.isOpen()) {
+                    // The other requests in flight get their Error parts from the closed connection.
+                    try {
+                        process(conn.recv(Duration.ZERO));
+                    } catch (IOException nothingLeft) {
+                        // every request has had its part
+                    }
+                    failInFlight(new TransportException(TransportException.Reason.CLOSED, "while sending", e));
+                    conn = null;
+                }
             }
         }
     }
@@ -136,6 +147,15 @@ public final class ConnectionProcess implements AutoCloseable {
         if (parts == HttpConnection.UNKNOWN) {
             return; // not our connection's key: cannot happen here, but a multi-connection owner would look elsewhere
         }
+        process(parts);
+        if (!conn.isOpen()) {
+            // Every request in flight has had its Done or Error part; the next command reconnects.
+            failInFlight(new TransportException(TransportException.Reason.CLOSED, "by the server"));
+            conn = null;
+        }
+    }
+
+    private void process(List<ResponsePart> parts) {
         for (ResponsePart part : parts) {
             Pending p = pending.get(part.ref());
             if (part instanceof ResponsePart.Status s && !s.isInformational()) {
@@ -151,11 +171,6 @@ public final class ConnectionProcess implements AutoCloseable {
                 pending.remove(part.ref());
                 p.future.completeExceptionally(e.error());
             }
-        }
-        if (!conn.isOpen()) {
-            // Every request in flight has had its Done or Error part; the next command reconnects.
-            failInFlight(new TransportException(TransportException.Reason.CLOSED, "by the server"));
-            conn = null;
         }
     }
 

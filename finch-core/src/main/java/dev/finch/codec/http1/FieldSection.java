@@ -24,6 +24,9 @@ final class FieldSection {
     private String name;
 
     private String value;
+    /** The value being joined from obs-fold lines, built once at commit (joining Strings per line is quadratic). */
+    private StringBuilder folded;
+
     private int bytes;
     private int count;
     private byte[] scratch = new byte[64];
@@ -38,6 +41,7 @@ final class FieldSection {
         fields = null;
         name = null;
         value = null;
+        folded = null;
         bytes = 0;
         count = 0;
     }
@@ -131,7 +135,13 @@ final class FieldSection {
         }
         String more = value(b, start, end);
         if (!more.isEmpty()) {
-            value = value.isEmpty() ? more : value + ' ' + more;
+            if (folded == null) {
+                folded = new StringBuilder(value.length() + more.length() + 16).append(value);
+            }
+            if (folded.length() > 0) {
+                folded.append(' ');
+            }
+            folded.append(more);
         }
     }
 
@@ -174,9 +184,10 @@ final class FieldSection {
             if (fields == null) {
                 fields = HttpHeaders.builder();
             }
-            fields.add(name, value);
+            fields.add(name, folded == null ? value : folded.toString());
             name = null;
             value = null;
+            folded = null;
         }
     }
 

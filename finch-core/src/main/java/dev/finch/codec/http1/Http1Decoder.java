@@ -94,6 +94,11 @@ public final class Http1Decoder {
         return expected.size();
     }
 
+    /** Whether the response being decoded has a body that runs until the connection closes (RFC 9112 §6.3 rule 8). */
+    public boolean readingUntilClose() {
+        return state == State.UNTIL_CLOSE;
+    }
+
     /** Whether a response has started arriving (some of its bytes were decoded) and has not ended. */
     public boolean inResponse() {
         return inResponse;

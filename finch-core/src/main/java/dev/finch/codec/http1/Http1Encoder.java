@@ -160,6 +160,7 @@ public final class Http1Encoder {
         boolean hasHost = false;
         boolean hasUserAgent = false;
         boolean hasTransferEncoding = false;
+        String lastTransferEncoding = null;
         String contentLength = null;
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
@@ -172,6 +173,7 @@ public final class Http1Encoder {
                 hasUserAgent = true;
             } else if (name.equalsIgnoreCase("transfer-encoding")) {
                 hasTransferEncoding = true;
+                lastTransferEncoding = value;
             } else if (name.equalsIgnoreCase("content-length")) {
                 if (contentLength != null) {
                     throw new HttpProtocolException(Reason.INVALID_CONTENT_LENGTH, "content-length given twice");
@@ -188,6 +190,8 @@ public final class Http1Encoder {
         if (addUserAgent != null) {
             checkField("user-agent", addUserAgent, false);
         }
+        // Headers we add follow the caller's choice: lowercase, or (preserving case) the conventional capitals.
+        boolean canonical = options.preserveHeaderCase();
         BodyFraming framing;
         long length = -1;
         String addFramingName = null;
@@ -196,6 +200,19 @@ public final class Http1Encoder {
             if (contentLength != null) {
                 throw new HttpProtocolException(
                         Reason.TRANSFER_ENCODING_AND_CONTENT_LENGTH, "the caller gave both (RFC 9112 §6.2)");
+            }
+            // RFC 9112 §6.1: chunked must be the final coding of a request, or the server cannot find its end (and
+            // must answer 400); a framing header with no body would leave the server waiting for one.
+            String coding = lastTransferEncoding
+                    .substring(lastTransferEncoding.lastIndexOf(',') + 1)
+                    .trim();
+            if (!coding.equalsIgnoreCase("chunked")) {
+                throw new HttpProtocolException(
+                        Reason.INVALID_HEADER_VALUE, "transfer-encoding: the final coding must be chunked");
+            }
+            if (body.kind() == BodyShape.Kind.NONE) {
+                throw new HttpProtocolException(
+                        Reason.INVALID_HEADER_VALUE, "transfer-encoding given for a request without a body");
             }
             framing = BodyFraming.RAW;
         } else if (contentLength != null) {
@@ -218,12 +235,12 @@ public final class Http1Encoder {
                 case KNOWN -> {
                     framing = BodyFraming.FIXED;
                     length = body.length();
-                    addFramingName = "content-length";
+                    addFramingName = canonical ? "Content-Length" : "content-length";
                     addFramingValue = Long.toString(length);
                 }
                 case STREAMING -> {
                     framing = BodyFraming.CHUNKED;
-                    addFramingName = "transfer-encoding";
+                    addFramingName = canonical ? "Transfer-Encoding" : "transfer-encoding";
                     addFramingValue = "chunked";
                 }
                 default -> framing = BodyFraming.NONE;
@@ -239,12 +256,12 @@ public final class Http1Encoder {
         at = latin1(target, out, at, false);
         System.arraycopy(VERSION_CRLF, 0, out, at, VERSION_CRLF.length);
         at += VERSION_CRLF.length;
-        at = field("host", addHost, out, at, false);
-        boolean lowercase = !options.preserveHeaderCase();
+        at = field(canonical ? "Host" : "host", addHost, out, at, false);
+        boolean lowercase = !canonical;
         for (int i = 0; i < headers.size(); i++) {
             at = field(headers.name(i), headers.value(i), out, at, lowercase);
         }
-        at = field("user-agent", addUserAgent, out, at, false);
+        at = field(canonical ? "User-Agent" : "user-agent", addUserAgent, out, at, false);
         at = field(addFramingName, addFramingValue, out, at, false);
         out[at++] = '\r';
         out[at++] = '\n';

@@ -176,7 +176,7 @@ class Http1EncoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"NONE", "KNOWN", "STREAMING"})
+    @ValueSource(strings = {"KNOWN", "STREAMING"})
     void leavesFramingToTheCallerWhoGivesTransferEncoding(String kind) throws Exception {
         BodyShape body =
                 kind.equals("KNOWN") ? BodyShape.known(10) : kind.equals("NONE") ? BodyShape.NONE : BodyShape.STREAMING;
@@ -187,6 +187,21 @@ class Http1EncoderTest {
                 .isEqualTo("POST / HTTP/1.1\r\nhost: example.com\r\ntransfer-encoding: gzip, chunked\r\n\r\n");
         assertThat(head.framing()).isEqualTo(BodyFraming.RAW);
         assertThat(head.contentLength()).isEqualTo(-1);
+    }
+
+    @Test
+    void refusesTransferEncodingWhoseFinalCodingIsNotChunked() {
+        var e = refused("POST", "/", HttpHeaders.of("transfer-encoding", "chunked, gzip"), BodyShape.STREAMING);
+
+        assertThat(e.reason()).isEqualTo(Reason.INVALID_HEADER_VALUE);
+        assertThat(e.getMessage()).contains("final coding must be chunked");
+    }
+
+    @Test
+    void refusesTransferEncodingWithoutABody() {
+        var e = refused("POST", "/", HttpHeaders.of("transfer-encoding", "chunked"), BodyShape.NONE);
+
+        assertThat(e.reason()).isEqualTo(Reason.INVALID_HEADER_VALUE);
     }
 
     @Test
