@@ -72,6 +72,15 @@ public interface HttpConnection extends AutoCloseable {
     Protocol protocol();
 
     /**
+     * This connection as an {@link Http2Connection}, for the operations only HTTP/2 has (ping, settings, windows).
+     *
+     * @throws UnsupportedOperationException if it speaks HTTP/1.1 (check {@link #protocol()} first)
+     */
+    default Http2Connection asHttp2() {
+        throw new UnsupportedOperationException("this connection speaks " + protocol() + ", not HTTP/2");
+    }
+
+    /**
      * Sends a request. With {@link RequestBody#streaming()}, the body follows through {@link #streamRequestBody} and
      * ends with {@link #endRequestBody}.
      *
@@ -89,6 +98,26 @@ public interface HttpConnection extends AutoCloseable {
 
     /** Ends a streamed request body, with trailer fields (chunked HTTP/1.1 or HTTP/2 only) or {@link HttpHeaders#EMPTY}. */
     void endRequestBody(RequestRef ref, HttpHeaders trailers) throws IOException;
+
+    /**
+     * Stops a request. Returns the parts that end the affected requests: an {@code Error} with reason {@code
+     * CANCELLED} for {@code ref}; no more parts follow for it. HTTP/2 resets only its stream (RST_STREAM CANCEL) and
+     * the connection carries on. HTTP/1.1 cannot stop one request: if it is in flight the connection is closed, and
+     * the requests pipelined with it end with a {@code TransportException} CLOSED among the returned parts. A request
+     * that has already ended (or is unknown) is left alone: the result is empty.
+     *
+     * @throws dev.finch.http.TransportException if writing the reset failed (HTTP/2); the connection is then closed
+     *     and the returned parts of other requests are in the next recv/stream
+     */
+    List<ResponsePart> cancelRequest(RequestRef ref) throws IOException;
+
+    /**
+     * How many body bytes {@link #streamRequestBody} can send for {@code ref} now, without waiting: on HTTP/2 the
+     * smaller of the connection and stream send windows less what is queued (RFC 9113 §6.9); on HTTP/1 unbounded
+     * ({@link Long#MAX_VALUE}). 0 when {@code ref} is not streaming a body here. Streaming more is allowed; the rest
+     * then waits inside the connection, so callers that want back-pressure send only this much.
+     */
+    long requestBodyWindow(RequestRef ref);
 
     /**
      * Passive mode: blocks until bytes arrive, then returns the parts they complete (possibly none, if they completed
@@ -115,7 +144,10 @@ public interface HttpConnection extends AutoCloseable {
     /** Switches back to passive mode, cancelling the selection key. */
     void deregister() throws IOException;
 
-    /** Whether the connection can still be used: open for writing new requests and reading responses. */
+    /**
+     * Whether the connection can take new requests. An HTTP/2 connection after the server's GOAWAY is not open but
+     * still {@link #isReadable() readable}: requests in flight finish.
+     */
     boolean isOpen();
 
     /** Whether responses can still be read (HTTP/2 after GOAWAY can be readable but not writable). */
@@ -124,7 +156,10 @@ public interface HttpConnection extends AutoCloseable {
     /** Requests sent whose response has not ended. */
     int openRequestCount();
 
-    /** Closes the socket at once. Requests in flight get no more parts. Idempotent. */
+    /**
+     * Closes the connection: HTTP/2 sends GOAWAY NO_ERROR first (best effort), then the socket is closed. Requests in
+     * flight get no more parts. Idempotent.
+     */
     @Override
     void close();
 
