@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.http.HttpHeaders;
 import dev.finch.http.HttpProtocolException;
+import dev.finch.http.TransportException;
 import dev.finch.testing.H2Peer;
 import java.io.IOException;
 import java.time.Duration;
@@ -77,6 +78,29 @@ final class Http2Scripted implements AutoCloseable {
         Object o = seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(o).as("the script reported a %s", type.getSimpleName()).isInstanceOf(type);
         return type.cast(o);
+    }
+
+    /**
+     * Calls recv at least once and until the connection closes (bounded by {@link #WAIT}); returns the first thing
+     * recv threw other than a timeout: typically the error no request carried.
+     */
+    IOException recvUntilClosed() throws IOException {
+        IOException first = null;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        do {
+            assertThat(System.nanoTime())
+                    .as("the connection closes within %s", WAIT)
+                    .isLessThan(deadline);
+            try {
+                conn.recv(Duration.ofMillis(100));
+            } catch (IOException e) {
+                boolean timeout = e instanceof TransportException t && t.reason() == TransportException.Reason.TIMEOUT;
+                if (first == null && !timeout) {
+                    first = e;
+                }
+            }
+        } while (conn.isReadable());
+        return first;
     }
 
     /** Asserts that the connection is closed and its socket released (the peer saw our side close). */
