@@ -62,15 +62,6 @@ class Http2FloodTest {
         return frames;
     }
 
-    /** The client's next PING that is not an acknowledgement. */
-    private static Frame.Ping awaitPing(H2Peer.Conn c) throws java.io.IOException {
-        Frame.Ping p;
-        do {
-            p = c.await(Frame.Ping.class);
-        } while (p.ack());
-        return p;
-    }
-
     private Exchange request() throws Exception {
         return s.await(s.get("/"));
     }
@@ -290,7 +281,7 @@ class Http2FloodTest {
                 (c, seen) -> {
                     c.handshake(Settings.EMPTY);
                     for (int round = 0; round < 3; round++) {
-                        Frame.Ping ours = awaitPing(c);
+                        Frame.Ping ours = c.awaitPing();
                         for (int i = 0; i < 10; i++) {
                             c.send(new Frame.Ping(false, i));
                         }
@@ -319,7 +310,7 @@ class Http2FloodTest {
                 (c, seen) -> {
                     c.handshake(Settings.EMPTY);
                     for (int round = 0; round < 2; round++) {
-                        Frame.Ping ours = awaitPing(c);
+                        Frame.Ping ours = c.awaitPing();
                         for (int i = 0; i < 10; i++) {
                             c.send(new Frame.Ping(false, i));
                         }

@@ -174,6 +174,20 @@ public final class H2Peer implements AutoCloseable {
             }
         }
 
+        /** The client's next PING that is not an acknowledgement. */
+        public Frame.Ping awaitPing() throws IOException {
+            Frame.Ping p;
+            do {
+                p = await(Frame.Ping.class);
+            } while (p.ack());
+            return p;
+        }
+
+        /** Answers the client's next PING: a round trip the client can wait for (everything before it was read). */
+        public void answerPing() throws IOException {
+            send(new Frame.Ping(true, awaitPing().payload()));
+        }
+
         /** Every frame until the client closes the connection (then EOF), for asserting what it sent last. */
         public List<Object> readUntilClose() throws IOException {
             List<Object> frames = new ArrayList<>();
