@@ -464,6 +464,12 @@ public final class Http2Connection extends BaseConnection {
 
     // ---------------------------------------------------------------------------------------- receiving
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>HTTP/2: also returns, possibly with no parts, when the send window grew while a request streams its body, so
+     * that an owner waiting for {@link #requestBodyWindow} can send more.
+     */
     @Override
     public List<ResponsePart> recv(Duration timeout) throws IOException {
         checkOwner();
@@ -473,6 +479,7 @@ public final class Http2Connection extends BaseConnection {
             return out;
         }
         out = new ArrayList<>(4);
+        inbound.sendWindowGrew = false;
         long deadline = Transports.deadline(timeout);
         while (true) {
             if (!transport.hasBufferedInput()) {
@@ -485,10 +492,24 @@ public final class Http2Connection extends BaseConnection {
                 }
             }
             readAvailable(out);
-            if (!out.isEmpty() || closed) {
+            if (!out.isEmpty() || closed || bodyWindowOpened()) {
                 return finish(out);
             }
         }
+    }
+
+    /** Whether a send window grew since the last call while a request streams its body. */
+    private boolean bodyWindowOpened() {
+        if (!inbound.sendWindowGrew) {
+            return false;
+        }
+        inbound.sendWindowGrew = false;
+        for (Http2Stream s : streams.all()) {
+            if (s.streaming) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean awaitReadable(long nanos, List<ResponsePart> out) {

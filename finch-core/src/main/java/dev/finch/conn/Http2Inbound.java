@@ -40,6 +40,9 @@ final class Http2Inbound implements FrameHandler {
     /** Where parts go during one decode call. */
     List<ResponsePart> out;
 
+    /** Set when a send window grew (WINDOW_UPDATE, a larger INITIAL_WINDOW_SIZE); the connection clears it. */
+    boolean sendWindowGrew;
+
     private boolean serverPrefaceSeen;
     private int goAwayLastStreamId = -1;
     private int goAwayCode;
@@ -212,6 +215,7 @@ final class Http2Inbound implements FrameHandler {
         checkPreface(FrameType.WINDOW_UPDATE);
         if (streamId == 0) {
             outbound.connectionWindow().increment(increment); // overflow: connection FLOW_CONTROL_ERROR (§6.9.1)
+            sendWindowGrew = true;
             outbound.drain();
             return;
         }
@@ -230,6 +234,7 @@ final class Http2Inbound implements FrameHandler {
             reset(s, e);
             return;
         }
+        sendWindowGrew = true;
         outbound.drain();
     }
 
@@ -282,6 +287,7 @@ final class Http2Inbound implements FrameHandler {
             for (Http2Stream s : streams.all()) {
                 s.sendWindow.applyInitialWindowSizeChange(delta);
             }
+            sendWindowGrew |= delta > 0;
         }
         outbound.settingsAck(); // §6.5.3: applied, then acknowledged
         outbound.drain();

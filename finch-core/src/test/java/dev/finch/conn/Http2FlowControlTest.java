@@ -144,6 +144,7 @@ class Http2FlowControlTest {
                     Settings.builder().set(Settings.INITIAL_WINDOW_SIZE, 0).build()));
             c.send(new Frame.WindowUpdate(1, 5));
             c.answerPing();
+            c.awaitPing(); // the test has looked at the window
             // 0 -> 100 takes it to 95: the other 90 bytes go out.
             c.send(new Frame.Settings(
                     false,
@@ -162,6 +163,7 @@ class Http2FlowControlTest {
         s.conn.ping();
         assertThat(s.conn.recv(Http2Scripted.WAIT)).singleElement().isInstanceOf(ResponsePart.Pong.class);
         assertThat(s.conn.sendWindow(ref)).isEqualTo(-5);
+        s.conn.ping();
         assertThat(s.await(ref).done).isTrue();
         assertThat(s.seen(byte[].class)).isEqualTo(payload);
     }
@@ -175,17 +177,19 @@ class Http2FlowControlTest {
             for (int i = 0; i < 10; i++) { // 163,840 bytes: one batch of credit past the 160,000 threshold
                 c.sendData(1, new byte[16_384], i == 9);
             }
-            c.send(new Frame.Ping(false, 42));
+            // Everything the client sent before its ping: it pings once it has the whole response.
             List<Frame.WindowUpdate> updates = new ArrayList<>();
             Object f;
-            while (!((f = c.next()) instanceof Frame.Ping p && p.ack())) {
+            while (!((f = c.next()) instanceof Frame.Ping p && !p.ack())) {
                 if (f instanceof Frame.WindowUpdate w) {
                     updates.add(w);
                 }
             }
             seen.add(updates);
+            c.send(new Frame.Ping(true, ((Frame.Ping) f).payload()));
         });
         assertThat(s.await(s.get("/")).body.size()).isEqualTo(163_840);
+        s.conn.ping();
         assertThat(s.seen(List.class))
                 .as("one connection update for the whole batch; none for the finished stream")
                 .containsExactly(new Frame.WindowUpdate(0, 163_840));
