@@ -1,12 +1,10 @@
 package dev.finch.conn;
 
 import dev.finch.codec.http2.ErrorCode;
-import dev.finch.codec.http2.FlowWindow;
 import dev.finch.codec.http2.FrameDecoder;
 import dev.finch.codec.http2.Hpack;
 import dev.finch.codec.http2.Http2ConnectionException;
 import dev.finch.codec.http2.ReceiveWindow;
-import dev.finch.codec.http2.RequestHeaderValidator;
 import dev.finch.codec.http2.Settings;
 import dev.finch.http.HttpHeaders;
 import dev.finch.http.HttpProtocolException;
@@ -18,7 +16,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,11 +49,9 @@ import java.util.Map;
  */
 public final class Http2Connection extends BaseConnection {
     private static final int READ_BUFFER_SIZE = 64 * 1024;
-    private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
     /** A closing connection waits at most this long for its GOAWAY to be written. */
     private static final Duration CLOSE_WRITE_TIMEOUT = Duration.ofSeconds(1);
 
-    private final Scheme scheme;
     private final String authority;
     private final ConnectOptions options;
     private final Http2Options http2;
@@ -69,24 +64,21 @@ public final class Http2Connection extends BaseConnection {
     private final ReceiveWindow connectionWindow;
     private final Map<RequestRef, Long> unconsumed;
     private final Http2Inbound inbound;
+    private final Http2Requests requests;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
-    /** Output the socket did not take yet (active mode only). */
-    private final ArrayDeque<ByteBuffer> pendingOutput = new ArrayDeque<>();
+    private final OutputQueue output;
+    private final DeferredResults deferred = new DeferredResults();
 
     private boolean closed;
-    /** Parts produced outside recv/stream, handed out by the next call. */
-    private List<ResponsePart> pendingParts;
-    /** An error that no request could carry, thrown by the next recv/stream. */
-    private IOException pendingError;
 
     private long nextPingPayload;
 
     private Http2Connection(Transport transport, Scheme scheme, String authority, ConnectOptions options) {
         super(transport);
-        this.scheme = scheme;
         this.authority = authority;
         this.options = options;
         this.http2 = options.http2();
+        this.output = new OutputQueue(transport);
         Settings ours = http2.clientSettings();
         this.hpack = new Hpack(ours.maxHeaderListSize(), Settings.DEFAULT_HEADER_TABLE_SIZE);
         this.decoder = new FrameDecoder(
@@ -98,6 +90,7 @@ public final class Http2Connection extends BaseConnection {
         this.unconsumed = http2.receiveWindowRelease() == ReceiveWindow.Release.ON_CONSUME ? new HashMap<>() : null;
         this.inbound =
                 new Http2Inbound(streams, outbound, control, floods, hpack, decoder, connectionWindow, unconsumed);
+        this.requests = new Http2Requests(scheme, authority, options, streams, outbound, control, floods, inbound);
     }
 
     /**
@@ -152,56 +145,7 @@ public final class Http2Connection extends BaseConnection {
     public RequestRef request(String method, String target, HttpHeaders headers, RequestBody body) throws IOException {
         checkOwner();
         checkWritable();
-        int limit = control.server().maxConcurrentStreams();
-        if (streams.size() >= limit) {
-            throw new HttpProtocolException(
-                    Reason.TOO_MANY_CONCURRENT_REQUESTS,
-                    streams.size() + " requests in flight, the server's SETTINGS_MAX_CONCURRENT_STREAMS is " + limit);
-        }
-        ByteBuffer bytes = body instanceof RequestBody.Bytes b ? b.buffer().duplicate() : null;
-        boolean streaming = body == RequestBody.streaming();
-        long declared = Http2RequestFields.declaredLength(headers);
-        if (declared >= 0 && !streaming && declared != (bytes == null ? 0 : bytes.remaining())) {
-            throw new HttpProtocolException(
-                    Reason.INVALID_CONTENT_LENGTH, "content-length " + declared + " does not match the body");
-        }
-        HttpHeaders fields = Http2RequestFields.build(
-                method,
-                target,
-                headers,
-                scheme,
-                authority,
-                options.userAgent(),
-                bytes == null ? -1 : bytes.remaining());
-        checkHeaderListSize(fields, "request");
-
-        // Nothing below refuses the request: the HPACK encoder's state changes only now.
-        int id = streams.allocateId();
-        Http2Stream s = new Http2Stream(
-                id,
-                new RequestRef(),
-                method.equals("HEAD"),
-                new FlowWindow(id, control.server().initialWindowSize()),
-                new ReceiveWindow(
-                        id,
-                        control.client().initialWindowSize(),
-                        http2.windowUpdateThreshold(),
-                        http2.receiveWindowRelease()));
-        streams.add(s);
-        floods.streamOpened();
-        boolean endStream = !streaming && (bytes == null || !bytes.hasRemaining());
-        outbound.headers(id, fields, endStream);
-        s.onSent(Http2Stream.Event.SEND_HEADERS);
-        if (endStream) {
-            s.onSent(Http2Stream.Event.SEND_END_STREAM);
-        } else if (streaming) {
-            s.streaming = true;
-            s.declaredLength = declared;
-        } else {
-            outbound.queueBody(s, bytes);
-            outbound.queueEnd(s, null);
-            outbound.drain();
-        }
+        Http2Stream s = requests.open(method, target, headers, body);
         send(s);
         return s.ref;
     }
@@ -219,27 +163,8 @@ public final class Http2Connection extends BaseConnection {
     @Override
     public void streamRequestBody(RequestRef ref, ByteBuffer chunk) throws IOException {
         checkOwner();
-        Http2Stream s = bodyStream(ref);
-        int length = chunk.remaining();
-        if (length == 0) {
-            return;
-        }
-        if (s.declaredLength >= 0 && s.bodyBytes + length > s.declaredLength) {
-            throw new HttpProtocolException(
-                    Reason.INVALID_CONTENT_LENGTH,
-                    "body would exceed its content-length by " + (s.bodyBytes + length - s.declaredLength) + " bytes");
-        }
-        s.bodyBytes += length;
-        ByteBuffer view = chunk.duplicate();
-        chunk.position(chunk.limit());
-        outbound.queueBody(s, view);
-        outbound.drain();
-        if (view.hasRemaining()) {
-            // The caller may reuse its buffer once this returns: keep a copy of what waits for window.
-            s.pending.pollLast();
-            s.pending.addLast(ByteBuffer.allocate(view.remaining()).put(view).flip());
-        }
-        send(s);
+        checkReadable();
+        send(requests.body(ref, chunk));
     }
 
     /**
@@ -255,29 +180,14 @@ public final class Http2Connection extends BaseConnection {
     @Override
     public void endRequestBody(RequestRef ref, HttpHeaders trailers) throws IOException {
         checkOwner();
-        Http2Stream s = bodyStream(ref);
-        HttpHeaders t = null;
-        if (trailers != null && !trailers.isEmpty()) {
-            t = RequestHeaderValidator.lowercaseNames(trailers);
-            RequestHeaderValidator.validateTrailers(t);
-            checkHeaderListSize(t, "trailer");
-        }
-        if (s.declaredLength >= 0 && s.bodyBytes != s.declaredLength) {
-            HttpProtocolException e = new HttpProtocolException(
-                    Reason.INVALID_CONTENT_LENGTH,
-                    "body ended " + (s.declaredLength - s.bodyBytes) + " bytes short of its content-length");
-            // §8.1.1: the server would see a malformed request; reset only this stream.
-            outbound.rstStream(s.id, ErrorCode.CANCEL);
-            s.onSent(Http2Stream.Event.SEND_RST_STREAM);
-            inbound.close(s, Http2Streams.Closed.RESET_BY_US);
-            pendingList().add(new ResponsePart.Error(ref, e));
+        checkReadable();
+        HttpProtocolException shortBody = requests.end(ref, trailers);
+        if (shortBody != null) {
+            deferred.parts().add(new ResponsePart.Error(ref, shortBody));
             send(null);
-            throw e;
+            throw shortBody;
         }
-        s.streaming = false;
-        outbound.queueEnd(s, t);
-        outbound.drain();
-        send(s);
+        send(streams.get(ref));
     }
 
     /**
@@ -293,9 +203,7 @@ public final class Http2Connection extends BaseConnection {
         if (s == null) {
             return List.of();
         }
-        outbound.rstStream(s.id, ErrorCode.CANCEL);
-        s.onSent(Http2Stream.Event.SEND_RST_STREAM);
-        inbound.close(s, Http2Streams.Closed.RESET_BY_US);
+        requests.reset(s, ErrorCode.CANCEL);
         List<ResponsePart> parts = new ArrayList<>(1);
         parts.add(new ResponsePart.Error(ref, new HttpProtocolException(Reason.CANCELLED, "stream " + s.id)));
         try {
@@ -315,8 +223,7 @@ public final class Http2Connection extends BaseConnection {
     @Override
     public long requestBodyWindow(RequestRef ref) {
         checkOwner();
-        Http2Stream s = streams.get(ref);
-        return s == null || !s.streaming ? 0 : outbound.available(s);
+        return requests.bodyWindow(ref);
     }
 
     // ------------------------------------------------------------------------------------ HTTP/2 only
@@ -474,7 +381,7 @@ public final class Http2Connection extends BaseConnection {
     public List<ResponsePart> recv(Duration timeout) throws IOException {
         checkOwner();
         checkPassive();
-        List<ResponsePart> out = takePendingOrThrow();
+        List<ResponsePart> out = deferred.takeOrThrow(closed);
         if (out != null) {
             return out;
         }
@@ -493,7 +400,7 @@ public final class Http2Connection extends BaseConnection {
             }
             readAvailable(out);
             if (!out.isEmpty() || closed || bodyWindowOpened()) {
-                return finish(out);
+                return deferred.finish(out);
             }
         }
     }
@@ -527,23 +434,24 @@ public final class Http2Connection extends BaseConnection {
             return UNKNOWN;
         }
         checkOwner();
-        List<ResponsePart> out = takePendingOrThrow();
+        List<ResponsePart> out = deferred.takeOrThrow(closed);
         if (out != null) {
             return out;
         }
         out = new ArrayList<>(4);
         if (selected.isValid() && selected.isWritable()) {
             try {
-                flushNonBlocking();
+                output.flushNonBlocking();
+                updateInterest();
             } catch (IOException e) {
                 failAll(e, out);
-                return finish(out);
+                return deferred.finish(out);
             }
         }
         if (selected.isValid() && (selected.isReadable() || transport.hasBufferedInput())) {
             readAvailable(out);
         }
-        return finish(out);
+        return deferred.finish(out);
     }
 
     /** Reads and decodes everything available now; answers and queued DATA are written as they arise. */
@@ -634,11 +542,9 @@ public final class Http2Connection extends BaseConnection {
     /** The connection cannot go on: every request in flight ends with {@code e}; with none, it waits to be thrown. */
     private void failAll(IOException e, List<ResponsePart> out) {
         if (streams.isEmpty()) {
-            if (pendingError == null) {
-                pendingError = e;
-            }
+            deferred.error(e);
         } else {
-            List<ResponsePart> target = out != null ? out : pendingList();
+            List<ResponsePart> target = out != null ? out : deferred.parts();
             for (Http2Stream s : streams.all()) {
                 inbound.close(s, Http2Streams.Closed.NORMALLY);
                 target.add(new ResponsePart.Error(s.ref, e));
@@ -667,71 +573,30 @@ public final class Http2Connection extends BaseConnection {
         if (outbound.outputSize() == 0) {
             return;
         }
-        ByteBuffer out = outbound.output();
         try {
-            if (key == null) {
-                transport.writeFully(new ByteBuffer[] {out}, Transports.deadline(options.sendTimeout()));
-            } else {
-                if (pendingOutput.isEmpty()) {
-                    transport.write(new ByteBuffer[] {out});
-                }
-                if (out.hasRemaining()) {
-                    pendingOutput.addLast(
-                            ByteBuffer.allocate(out.remaining()).put(out).flip());
-                }
-                updateInterest();
-            }
+            output.write(outbound.output(), key != null, options.sendTimeout());
+            updateInterest();
         } finally {
             outbound.clearOutput();
         }
     }
 
-    /** Writes a closing connection's last frames (GOAWAY), waiting briefly in passive mode and not at all in active. */
+    /** Writes a closing connection's last frames (GOAWAY): briefly waiting in passive mode, not at all in active. */
     private void writeBestEffort() {
-        if (outbound.outputSize() > 0) {
-            pendingOutput.addLast(outbound.output());
-        }
-        try {
-            ByteBuffer[] all = pendingOutput.toArray(NO_BUFFERS);
-            if (key == null) {
-                Duration wait = options.sendTimeout().compareTo(CLOSE_WRITE_TIMEOUT) < 0
-                        ? options.sendTimeout()
-                        : CLOSE_WRITE_TIMEOUT;
-                transport.writeFully(all, Transports.deadline(wait));
-            } else {
-                transport.write(all);
-                transport.flush();
-            }
-        } catch (IOException ignored) {
-            // Closing anyway: the peer will see the socket close instead.
-        } finally {
-            pendingOutput.clear();
-            outbound.clearOutput();
-        }
-    }
-
-    private void flushNonBlocking() throws IOException {
-        if (!pendingOutput.isEmpty()) {
-            transport.write(pendingOutput.toArray(NO_BUFFERS));
-            while (!pendingOutput.isEmpty() && !pendingOutput.peekFirst().hasRemaining()) {
-                pendingOutput.pollFirst();
-            }
-        }
-        transport.flush();
-        updateInterest();
+        Duration wait =
+                options.sendTimeout().compareTo(CLOSE_WRITE_TIMEOUT) < 0 ? options.sendTimeout() : CLOSE_WRITE_TIMEOUT;
+        output.writeLast(outbound.output(), key != null, wait);
+        outbound.clearOutput();
     }
 
     @Override
     boolean hasPendingOutput() {
-        return !pendingOutput.isEmpty() || transport.hasPendingWrites();
+        return output.hasPending();
     }
 
     @Override
     void flushBlocking() throws IOException {
-        if (!pendingOutput.isEmpty() || transport.hasPendingWrites()) {
-            transport.writeFully(pendingOutput.toArray(NO_BUFFERS), Transports.deadline(options.sendTimeout()));
-            pendingOutput.clear();
-        }
+        output.flushBlocking(options.sendTimeout());
     }
 
     // ------------------------------------------------------------------------------------------- state
@@ -772,7 +637,7 @@ public final class Http2Connection extends BaseConnection {
 
     private void closeQuietly() {
         closed = true;
-        pendingOutput.clear();
+        output.clear();
         if (key != null) {
             key.cancel();
             key = null;
@@ -807,71 +672,12 @@ public final class Http2Connection extends BaseConnection {
         }
     }
 
-    private void checkHeaderListSize(HttpHeaders fields, String what) throws HttpProtocolException {
-        long size = Hpack.headerListSize(fields);
-        int limit = control.server().maxHeaderListSize();
-        if (size > limit) {
-            throw new HttpProtocolException(
-                    Reason.MAX_HEADER_LIST_SIZE_EXCEEDED,
-                    what + " header list of " + size + " bytes exceeds the server's SETTINGS_MAX_HEADER_LIST_SIZE "
-                            + limit + " (RFC 9113 §6.5.2)");
-        }
-    }
-
-    private Http2Stream bodyStream(RequestRef ref) throws HttpProtocolException {
-        checkReadable();
-        Http2Stream s = streams.get(ref);
-        if (s == null || !s.streaming) {
-            throw new HttpProtocolException(Reason.UNKNOWN_REQUEST, ref + " is not streaming a body here");
-        }
-        return s;
-    }
-
     private Http2Stream live(RequestRef ref) {
         Http2Stream s = streams.get(ref);
         if (s == null) {
             throw new IllegalArgumentException(ref + " is not a request in flight on this connection");
         }
         return s;
-    }
-
-    private List<ResponsePart> takePendingOrThrow() throws IOException {
-        if (pendingParts != null) {
-            List<ResponsePart> out = pendingParts;
-            pendingParts = null;
-            if (!out.isEmpty()) {
-                return out;
-            }
-        }
-        if (pendingError != null) {
-            IOException e = pendingError;
-            pendingError = null;
-            throw e;
-        }
-        if (closed) {
-            throw new TransportException(TransportException.Reason.CLOSED, "connection is closed");
-        }
-        return null;
-    }
-
-    private List<ResponsePart> finish(List<ResponsePart> out) throws IOException {
-        if (pendingParts != null) {
-            out.addAll(pendingParts);
-            pendingParts = null;
-        }
-        if (pendingError != null && out.isEmpty()) {
-            IOException e = pendingError;
-            pendingError = null;
-            throw e;
-        }
-        return out;
-    }
-
-    private List<ResponsePart> pendingList() {
-        if (pendingParts == null) {
-            pendingParts = new ArrayList<>(2);
-        }
-        return pendingParts;
     }
 
     /** For tests: the next stream id to use (odd), to reach the end of the id space quickly. */
