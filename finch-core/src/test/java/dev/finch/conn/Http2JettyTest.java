@@ -14,6 +14,8 @@ import dev.finch.testing.TestRoutes;
 import dev.finch.transport.TlsOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -249,6 +251,52 @@ class Http2JettyTest {
         new Random(3).nextBytes(body);
         RequestRef ref = conn.request("PUT", "/digest", HttpHeaders.EMPTY, RequestBody.of(body));
         assertThat(Exchange.await(conn, ref, WAIT).bodyText()).isEqualTo(body.length + " " + sha256(body));
+    }
+
+    // ----------------------------------------------------------------------------------- active mode
+
+    @Test
+    void activeModeDrivesStreamsAndUploadsFromTheOwnersSelector() throws Exception {
+        Http2Connection c = plain();
+        HttpConnection other = HttpConnection.connect(Scheme.HTTP, JettyServer.HOST, h2c.port(), H2C);
+        byte[] upload = new byte[8 * MIB];
+        new Random(11).nextBytes(upload);
+        try (Selector selector = Selector.open()) {
+            SelectionKey key = c.register(selector);
+            SelectionKey otherKey = other.register(selector);
+            assertThat(c.stream(otherKey)).isSameAs(HttpConnection.UNKNOWN);
+            Map<RequestRef, Exchange> exchanges = new HashMap<>();
+            RequestRef up = c.request("POST", "/digest", HttpHeaders.EMPTY, RequestBody.of(upload));
+            exchanges.put(up, new Exchange());
+            for (int i = 0; i < 50; i++) {
+                exchanges.put(
+                        c.request("GET", "/bytes/" + i * 1000, HttpHeaders.EMPTY, RequestBody.none()), new Exchange());
+            }
+            assertThat(c.sendWindow())
+                    .as("the upload waits for window inside the connection")
+                    .isZero();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (exchanges.values().stream().anyMatch(e -> !e.done && e.error == null)) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                selector.select(100);
+                for (SelectionKey k : selector.selectedKeys()) {
+                    List<ResponsePart> parts = c.stream(k);
+                    if (parts == HttpConnection.UNKNOWN) {
+                        assertThat(k).isSameAs(otherKey);
+                        continue;
+                    }
+                    parts.forEach(p -> exchanges.get(p.ref()).add(p));
+                }
+                selector.selectedKeys().clear();
+            }
+            assertThat(exchanges.get(up).bodyText()).isEqualTo(upload.length + " " + sha256(upload));
+            exchanges.forEach((ref, ex) -> assertThat(ex.error).isNull());
+            assertThat(key.isValid()).isTrue();
+            c.deregister();
+            assertThat(get("/bytes/5").body.size()).as("passive again").isEqualTo(5);
+        } finally {
+            other.close();
+        }
     }
 
     // ----------------------------------------------------------------------------------- features
