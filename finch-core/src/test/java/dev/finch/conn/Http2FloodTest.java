@@ -70,10 +70,12 @@ class Http2FloodTest {
     void continuationFloodIsCutOffAtTheFrameCap() throws Exception {
         flood(
                 c -> {
-                    c.send(new Frame.Headers(1, false, false, null, c.headerBlock(":status", "200")));
+                    List<Frame> frames = new ArrayList<>();
+                    frames.add(new Frame.Headers(1, false, false, null, c.headerBlock(":status", "200")));
                     for (int i = 0; i < 200; i++) {
-                        c.send(new Frame.Continuation(1, false, new byte[0]));
+                        frames.add(new Frame.Continuation(1, false, new byte[0]));
                     }
+                    c.flood(frames);
                 },
                 Http2Options.defaults());
         assertCalmedDown(request());
@@ -83,10 +85,12 @@ class Http2FloodTest {
     void fieldBlockLargerThanTheCapIsCutOff() throws Exception {
         flood(
                 c -> {
-                    c.send(new Frame.Headers(1, false, false, null, new byte[16_384]));
-                    for (int i = 0; i < 40; i++) { // 656 KiB, past the 512 KiB cap
-                        c.send(new Frame.Continuation(1, false, new byte[16_384]));
+                    List<Frame> frames = new ArrayList<>();
+                    frames.add(new Frame.Headers(1, false, false, null, new byte[16_384]));
+                    for (int i = 0; i < 32; i++) { // 528 KiB, past the 512 KiB cap
+                        frames.add(new Frame.Continuation(1, false, new byte[16_384]));
                     }
+                    c.flood(frames);
                 },
                 Http2Options.defaults());
         assertCalmedDown(request());
@@ -124,9 +128,11 @@ class Http2FloodTest {
     void pingFloodPastTheDefaultBudgetIsEnhanceYourCalm() throws Exception {
         flood(
                 c -> {
+                    List<Frame> frames = new ArrayList<>();
                     for (int i = 0; i < 1001; i++) {
-                        c.send(new Frame.Ping(false, i));
+                        frames.add(new Frame.Ping(false, i));
                     }
+                    c.flood(frames);
                 },
                 Http2Options.defaults());
         List<?> frames = assertCalmedDown(request());
@@ -141,9 +147,11 @@ class Http2FloodTest {
         // The handshake's SETTINGS counts too: 100 more make 101.
         flood(
                 c -> {
+                    List<Frame> frames = new ArrayList<>();
                     for (int i = 0; i < 100; i++) {
-                        c.send(new Frame.Settings(false, Settings.EMPTY));
+                        frames.add(new Frame.Settings(false, Settings.EMPTY));
                     }
+                    c.flood(frames);
                 },
                 Http2Options.defaults());
         assertCalmedDown(request());
@@ -154,9 +162,11 @@ class Http2FloodTest {
         flood(
                 c -> {
                     c.sendHeaders(1, false, ":status", "200");
+                    List<Frame> frames = new ArrayList<>();
                     for (int i = 0; i < 1001; i++) {
-                        c.sendData(1, new byte[0], false);
+                        frames.add(new Frame.Data(1, false, new byte[0]));
                     }
+                    c.flood(frames);
                 },
                 Http2Options.defaults());
         Exchange ex = request();
@@ -169,9 +179,11 @@ class Http2FloodTest {
         // The first empty block lacks :status (stream error); the rest land on the reset stream.
         flood(
                 c -> {
+                    List<Frame> frames = new ArrayList<>();
                     for (int i = 0; i < 21; i++) {
-                        c.send(new Frame.Headers(1, false, true, null, new byte[0]));
+                        frames.add(new Frame.Headers(1, false, true, null, new byte[0]));
                     }
+                    c.flood(frames);
                 },
                 Http2Options.builder().maxEmptyFramesPerWindow(20).build());
         Exchange ex = request();
@@ -190,9 +202,7 @@ class Http2FloodTest {
         Frame.PrioritySpec spec = new Frame.PrioritySpec(0, false, 16);
         flood(
                 c -> {
-                    for (int i = 0; i < 11; i++) {
-                        c.send(new Frame.Priority(1, spec));
-                    }
+                    c.flood(java.util.Collections.nCopies(11, new Frame.Priority(1, spec)));
                 },
                 Http2Options.builder().maxEmptyFramesPerWindow(10).build());
         assertCalmedDown(request());
@@ -205,9 +215,7 @@ class Http2FloodTest {
             c.await(H2Peer.Headers.class);
             c.respond(1, 200, "done");
             // 1,000 per window plus 4 for the one stream we opened: the 1,005th is one too many.
-            for (int i = 0; i < 1005; i++) {
-                c.send(new Frame.RstStream(1, ErrorCode.CANCEL));
-            }
+            c.flood(java.util.Collections.nCopies(1005, new Frame.RstStream(1, ErrorCode.CANCEL)));
             seen.add(c.await(Frame.GoAway.class));
         });
         assertThat(s.await(s.get("/")).done).isTrue();
@@ -225,9 +233,7 @@ class Http2FloodTest {
                     c.handshake(Settings.EMPTY);
                     c.await(H2Peer.Headers.class);
                     c.respond(1, 200, "done");
-                    for (int i = 0; i < 15; i++) {
-                        c.sendData(1, new byte[] {1}, false);
-                    }
+                    c.flood(java.util.Collections.nCopies(15, new Frame.Data(1, false, new byte[] {1})));
                     List<Object> frames = new ArrayList<>();
                     Object f;
                     do {
@@ -257,9 +263,11 @@ class Http2FloodTest {
         s = Http2Scripted.start((c, seen) -> {
             c.handshake(Settings.EMPTY);
             c.await(H2Peer.Headers.class);
+            List<Frame> frames = new ArrayList<>();
             for (int i = 0; i <= Http2ResponseReader.MAX_INTERIM_RESPONSES; i++) {
-                c.sendHeaders(1, false, ":status", "103");
+                frames.add(new Frame.Headers(1, false, true, null, c.headerBlock(":status", "103")));
             }
+            c.flood(frames);
             seen.add(c.await(Frame.RstStream.class));
         });
         Exchange ex = request();
@@ -282,10 +290,12 @@ class Http2FloodTest {
                     c.handshake(Settings.EMPTY);
                     for (int round = 0; round < 3; round++) {
                         Frame.Ping ours = c.awaitPing();
+                        List<Frame> frames = new ArrayList<>();
                         for (int i = 0; i < 10; i++) {
-                            c.send(new Frame.Ping(false, i));
+                            frames.add(new Frame.Ping(false, i));
                         }
-                        c.send(new Frame.Ping(true, ours.payload()));
+                        frames.add(new Frame.Ping(true, ours.payload()));
+                        c.flood(frames);
                     }
                 },
                 options);
@@ -311,10 +321,12 @@ class Http2FloodTest {
                     c.handshake(Settings.EMPTY);
                     for (int round = 0; round < 2; round++) {
                         Frame.Ping ours = c.awaitPing();
+                        List<Frame> frames = new ArrayList<>();
                         for (int i = 0; i < 10; i++) {
-                            c.send(new Frame.Ping(false, i));
+                            frames.add(new Frame.Ping(false, i));
                         }
-                        c.send(new Frame.Ping(true, ours.payload()));
+                        frames.add(new Frame.Ping(true, ours.payload()));
+                        c.flood(frames);
                     }
                     seen.add(c.await(Frame.GoAway.class));
                 },

@@ -219,6 +219,19 @@ public final class H2Peer implements AutoCloseable {
             raw.write(out.toByteArray());
         }
 
+        /**
+         * Writes frames in one write, as a flood would, and tolerates a client that hangs up part-way (it is supposed
+         * to); returns whether everything was written.
+         */
+        public boolean flood(List<? extends Frame> frames) {
+            try {
+                send(frames.toArray(new Frame[0]));
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
         /** Writes raw bytes: a broken frame, say. */
         public void write(byte[] bytes) throws IOException {
             raw.write(bytes);
