@@ -211,6 +211,7 @@ public final class Http2Connection extends BaseConnection {
         } catch (IOException e) {
             failAll(e, parts);
         }
+        closeIfDrained();
         return parts;
     }
 
@@ -482,8 +483,7 @@ public final class Http2Connection extends BaseConnection {
                     return;
                 }
                 writeOutput();
-                if (inbound.goAwayReceived() && streams.isEmpty()) {
-                    closeQuietly(); // §6.8: nothing more will come that anyone waits for
+                if (closeIfDrained()) {
                     return;
                 }
                 // A short read means the socket is drained (selectors are level-triggered, so nothing is lost).
@@ -496,6 +496,14 @@ public final class Http2Connection extends BaseConnection {
         } finally {
             inbound.out = null;
         }
+    }
+
+    /** After the server's GOAWAY, closes once the last request has ended (§6.8): nothing more will come. */
+    private boolean closeIfDrained() {
+        if (!closed && inbound.goAwayReceived() && streams.isEmpty()) {
+            closeQuietly();
+        }
+        return closed;
     }
 
     private void endOfInput(List<ResponsePart> out) {
