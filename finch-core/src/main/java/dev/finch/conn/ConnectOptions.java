@@ -200,6 +200,7 @@ public final class ConnectOptions {
             return this;
         }
 
+        /** HTTP/2 settings, receive windows and flood budgets; see {@link Http2Options}. */
         public Builder http2(Http2Options http2) {
             this.http2 = Objects.requireNonNull(http2, "http2");
             return this;

@@ -197,7 +197,11 @@ public final class Http2Options {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless in 65,535..2^31-1 */
+        /**
+         * Sets {@link Http2Options#connectionWindowSize()}.
+         *
+         * @throws IllegalArgumentException unless in 65,535..2^31-1
+         */
         public Builder connectionWindowSize(int size) {
             if (size < Settings.DEFAULT_INITIAL_WINDOW_SIZE) {
                 throw new IllegalArgumentException("connectionWindowSize must be at least 65535, got " + size);
@@ -206,24 +210,37 @@ public final class Http2Options {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless positive */
+        /**
+         * Sets {@link Http2Options#windowUpdateThreshold()}.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder windowUpdateThreshold(int bytes) {
             this.windowUpdateThreshold = positive("windowUpdateThreshold", bytes);
             return this;
         }
 
+        /** Sets {@link Http2Options#receiveWindowRelease()}. */
         public Builder receiveWindowRelease(ReceiveWindow.Release release) {
             this.receiveWindowRelease = Objects.requireNonNull(release, "receiveWindowRelease");
             return this;
         }
 
-        /** @throws IllegalArgumentException unless positive */
+        /**
+         * Sets {@link Http2Options#maxHeaderBlockSize()}.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder maxHeaderBlockSize(int bytes) {
             this.maxHeaderBlockSize = positive("maxHeaderBlockSize", bytes);
             return this;
         }
 
-        /** @throws IllegalArgumentException if negative */
+        /**
+         * Sets {@link Http2Options#maxContinuationFrames()}.
+         *
+         * @throws IllegalArgumentException if negative
+         */
         public Builder maxContinuationFrames(int frames) {
             if (frames < 0) {
                 throw new IllegalArgumentException("maxContinuationFrames must not be negative, got " + frames);
@@ -232,7 +249,11 @@ public final class Http2Options {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless a positive duration */
+        /**
+         * Sets {@link Http2Options#floodWindow()}.
+         *
+         * @throws IllegalArgumentException unless a positive duration
+         */
         public Builder floodWindow(Duration window) {
             if (window == null || window.isNegative() || window.isZero()) {
                 throw new IllegalArgumentException("floodWindow must be a positive duration, got " + window);
@@ -241,25 +262,41 @@ public final class Http2Options {
             return this;
         }
 
-        /** @throws IllegalArgumentException unless positive */
+        /**
+         * Sets {@link Http2Options#maxPingsPerWindow()}.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder maxPingsPerWindow(int count) {
             this.maxPingsPerWindow = positive("maxPingsPerWindow", count);
             return this;
         }
 
-        /** @throws IllegalArgumentException unless positive */
+        /**
+         * Sets {@link Http2Options#maxSettingsPerWindow()}.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder maxSettingsPerWindow(int count) {
             this.maxSettingsPerWindow = positive("maxSettingsPerWindow", count);
             return this;
         }
 
-        /** @throws IllegalArgumentException unless positive */
+        /**
+         * Sets {@link Http2Options#maxEmptyFramesPerWindow()}.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder maxEmptyFramesPerWindow(int count) {
             this.maxEmptyFramesPerWindow = positive("maxEmptyFramesPerWindow", count);
             return this;
         }
 
-        /** @throws IllegalArgumentException unless positive */
+        /**
+         * Sets {@link Http2Options#maxClosedStreamFramesPerWindow()}.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder maxClosedStreamFramesPerWindow(int count) {
             this.maxClosedStreamFramesPerWindow = positive("maxClosedStreamFramesPerWindow", count);
             return this;
@@ -271,6 +308,7 @@ public final class Http2Options {
             return this;
         }
 
+        /** The options as set so far; the builder stays usable. */
         public Http2Options build() {
             return new Http2Options(this);
         }

@@ -33,6 +33,13 @@ import javax.net.ssl.SSLSession;
  *       {@link #deregister()} returns to passive mode.
  * </ul>
  *
+ * <h2>Protocols</h2>
+ *
+ * {@link #connect} returns an HTTP/1.1 or an HTTP/2 connection as {@link ConnectOptions#protocols()} and ALPN decide;
+ * {@link #protocol()} tells which. Both speak this interface with the same parts. HTTP/2 multiplexes requests, and
+ * its own operations (ping, settings, flow-control windows) are on {@link Http2Connection}, reached with {@link
+ * #asHttp2()}.
+ *
  * <h2>Errors</h2>
  *
  * Methods that send throw {@link dev.finch.http.HttpProtocolException} for a request that is not valid HTTP (nothing
