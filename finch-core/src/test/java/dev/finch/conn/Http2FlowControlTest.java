@@ -196,6 +196,33 @@ class Http2FlowControlTest {
     }
 
     @Test
+    void paddingIsStrippedFromTheBodyButCountsAgainstTheWindow() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.sendHeaders(1, false, ":status", "200");
+            for (int i = 0; i < 10; i++) { // 16,128 data bytes, a pad length byte and 255 of padding (§6.1)
+                c.send(new Frame.Data(1, i == 9, H2Peer.repeat((byte) 'p', 16_128), 16_384));
+            }
+            List<Frame.WindowUpdate> updates = new ArrayList<>();
+            Object f;
+            while (!((f = c.next()) instanceof Frame.Ping p && !p.ack())) {
+                if (f instanceof Frame.WindowUpdate w) {
+                    updates.add(w);
+                }
+            }
+            seen.add(updates);
+            c.send(new Frame.Ping(true, ((Frame.Ping) f).payload()));
+        });
+        Exchange ex = s.await(s.get("/"));
+        assertThat(ex.body.toByteArray()).isEqualTo(H2Peer.repeat((byte) 'p', 161_280));
+        s.conn.ping();
+        assertThat(s.seen(List.class))
+                .as("credit for the whole frames, padding included (§6.9.1)")
+                .containsExactly(new Frame.WindowUpdate(0, 163_840));
+    }
+
+    @Test
     void consumeModeCreditsOnlyWhatTheOwnerConsumed() throws Exception {
         Http2Options backPressure = Http2Options.builder()
                 .receiveWindowRelease(ReceiveWindow.Release.ON_CONSUME)
