@@ -2,6 +2,7 @@ package dev.finch;
 
 import dev.finch.pool.FinchException;
 import dev.finch.pool.Http1Shard;
+import dev.finch.pool.Http2Shard;
 import dev.finch.pool.Pool;
 import dev.finch.pool.PoolConfig;
 import dev.finch.pool.PoolContext;
@@ -285,7 +286,11 @@ public final class FinchClient implements AutoCloseable {
             Pool pool = resolve(key);
             Shard shard = pool.select(call.request, call.options.strategyOrNull());
             try {
-                Http1Exchange.run(call, (Http1Shard) shard);
+                if (shard instanceof Http1Shard h1) {
+                    Http1Exchange.run(call, h1);
+                } else {
+                    Http2Exchange.run(call, (Http2Shard) shard);
+                }
                 return;
             } catch (FinchException e) {
                 // The pool or shard stopped before the request got a connection (idle limit, stopPool, a smaller
@@ -384,16 +389,15 @@ public final class FinchClient implements AutoCloseable {
      * Sends an HTTP/2 PING on the pool's connection and returns the round-trip time (Finch's {@code ping/2}).
      *
      * @throws FinchException POOL_NOT_FOUND if no pool runs for {@code key}; NOT_HTTP2 for an HTTP/1 pool (HTTP/1
-     *     has no ping)
+     *     has no ping); PING_TIMEOUT if no PONG came within {@code http2.pingTimeout}; DISCONNECTED or
+     *     CONNECTION_NOT_READY if the connection is not up
      */
     public Duration ping(PoolKey key) throws IOException {
         Pool p = pools.get(key);
         if (p == null || p.isStopped()) {
             throw new FinchException(FinchException.Reason.POOL_NOT_FOUND, key.toString());
         }
-        throw new FinchException(
-                FinchException.Reason.NOT_HTTP2,
-                key + " is an HTTP/1 pool (protocols " + p.config().protocols() + ")");
+        return Duration.ofNanos(p.ping(p.config().http2().pingTimeout().toNanos()));
     }
 
     /** The configuration of the running pool for {@code key}, if any (Finch's {@code find_pool/2}). */
@@ -518,6 +522,10 @@ public final class FinchClient implements AutoCloseable {
                 }
                 awaitAsync(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
             }
+            // HTTP/2 connections still carrying streams close now; their threads end.
+            for (Pool p : all) {
+                p.terminate();
+            }
         } catch (InterruptedException e) {
             interrupted = true;
         }
@@ -637,10 +645,6 @@ public final class FinchClient implements AutoCloseable {
         }
 
         private static void check(String pool, PoolConfig config) {
-            if (config.isHttp2Only()) {
-                throw new IllegalArgumentException("pools[" + pool + "].protocols: HTTP/2-only pools are not available"
-                        + " yet (they need the HTTP/2 connection); use [HTTP1]");
-            }
             if (config.http2().maxConnectionAgeJitter().compareTo(Duration.ZERO) > 0
                     && config.http2().maxConnectionAge().isEmpty()) {
                 throw new IllegalArgumentException(

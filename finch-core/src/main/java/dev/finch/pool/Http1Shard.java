@@ -2,6 +2,7 @@ package dev.finch.pool;
 
 import dev.finch.conn.ConnectOptions;
 import dev.finch.conn.HttpConnection;
+import dev.finch.conn.Protocol;
 import dev.finch.conn.Scheme;
 import dev.finch.telemetry.FinchEvent;
 import dev.finch.telemetry.PoolInfo;
@@ -72,7 +73,7 @@ public final class Http1Shard extends Shard {
         this.scheme = Scheme.of(key.scheme());
         this.size = pool.config().size();
         this.connMaxIdleNanos = nanosOrMax(pool.config().connMaxIdleTime().orElse(null));
-        this.connectOptions = pool.config().connectOptions();
+        this.connectOptions = pool.connectOptions();
         this.telemetry = pool.context().telemetry();
         this.ticker = pool.context().ticker();
         this.lastActivity = ticker.nanos();
@@ -438,6 +439,9 @@ public final class Http1Shard extends Shard {
                 telemetry.emit(new FinchEvent.ConnectStop(
                         key, index, System.nanoTime() - start, c.protocol().alpnId(), null));
             }
+            if (c.protocol() == Protocol.HTTP2) {
+                return switchToHttp2(c);
+            }
             return new PooledConnection(this, c, ticker.nanos());
         } catch (IOException | RuntimeException e) {
             if (telemetry.enabled()) {
@@ -451,6 +455,23 @@ public final class Http1Shard extends Shard {
             }
             throw e;
         }
+    }
+
+    /**
+     * ALPN chose h2 (protocols HTTP/1 and HTTP/2 over https): this shard hands the connection to the pool, which
+     * replaces it with an HTTP/2 shard (finch#265), and the caller picks a shard again.
+     */
+    private PooledConnection switchToHttp2(HttpConnection c) throws FinchException {
+        lock.lock();
+        try {
+            releaseSlotLocked();
+        } finally {
+            lock.unlock();
+        }
+        c.transferOwnership(null); // parked: the HTTP/2 shard's thread claims it
+        pool.adoptHttp2(this, c);
+        throw new FinchException(
+                FinchException.Reason.POOL_STOPPED, key + " (shard " + index + ") speaks HTTP/2 now: pick again");
     }
 
     private FinchException timeoutException(boolean poolTimeout) {

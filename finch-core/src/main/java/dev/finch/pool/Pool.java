@@ -1,8 +1,13 @@
 package dev.finch.pool;
 
+import dev.finch.codec.http2.ReceiveWindow;
+import dev.finch.conn.ConnectOptions;
+import dev.finch.conn.HttpConnection;
+import dev.finch.conn.Protocol;
 import dev.finch.telemetry.FinchEvent;
 import dev.finch.telemetry.PoolInfo;
 import dev.finch.telemetry.RequestInfo;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +38,7 @@ public final class Pool {
     private final boolean fromDefault;
     private final Consumer<Pool> onIdleStop;
     private final long poolMaxIdleNanos;
+    private final ConnectOptions connectOptions;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Shard[] shards;
     private volatile boolean stopped;
@@ -46,6 +52,7 @@ public final class Pool {
         this.onIdleStop = onIdleStop == null ? p -> {} : onIdleStop;
         this.poolMaxIdleNanos =
                 config.poolMaxIdleTime().map(TimeUnit.NANOSECONDS::convert).orElse(Long.MAX_VALUE);
+        this.connectOptions = connectOptionsFor(config);
     }
 
     /**
@@ -57,29 +64,119 @@ public final class Pool {
      */
     public static Pool start(
             PoolInfo key, PoolConfig config, PoolContext context, boolean fromDefault, Consumer<Pool> onIdleStop) {
-        if (config.isHttp2Only()) {
-            throw new UnsupportedOperationException(
-                    "HTTP/2 pools are not available yet: they need the HTTP/2 connection (protocols for " + key + ": "
-                            + config.protocols() + ")");
-        }
         Pool pool = new Pool(key, config, context, fromDefault, onIdleStop);
         Shard[] shards = new Shard[config.count()];
         for (int i = 0; i < shards.length; i++) {
             shards[i] = pool.newShard(i + 1);
         }
         pool.shards = shards;
+        for (Shard s : shards) {
+            startThread(s);
+        }
         long limit = Math.min(
                 pool.poolMaxIdleNanos,
                 config.connMaxIdleTime().map(TimeUnit.NANOSECONDS::convert).orElse(Long.MAX_VALUE));
-        if (limit != Long.MAX_VALUE) {
+        if (limit != Long.MAX_VALUE && !config.isHttp2Only()) {
             long period = Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, limit / 4));
             pool.sweep = context.scheduleAtFixedRate(pool::sweep, period);
         }
         return pool;
     }
 
+    /**
+     * HTTP/2 only: an HTTP/2 shard per index, each opening its connection at once (as Finch). Otherwise HTTP/1 shards,
+     * which open connections lazily; with HTTP/1 and HTTP/2 over https a shard turns into an HTTP/2 shard when ALPN
+     * chooses h2 ({@link #adoptHttp2}).
+     */
     private Shard newShard(int index) {
-        return new Http1Shard(this, index);
+        return config.isHttp2Only() ? new Http2Shard(this, index, null) : new Http1Shard(this, index);
+    }
+
+    private static void startThread(Shard s) {
+        if (s instanceof Http2Shard h2) {
+            h2.start();
+        }
+    }
+
+    /**
+     * The options connections open with: the configuration's, with receive windows credited as the caller consumes
+     * data when HTTP/2 may be spoken, so that a slow consumer slows the server down instead of filling memory
+     * (finch#282).
+     */
+    private static ConnectOptions connectOptionsFor(PoolConfig config) {
+        ConnectOptions options = config.connectOptions();
+        if (!config.protocols().contains(Protocol.HTTP2)) {
+            return options;
+        }
+        return options.toBuilder()
+                .http2(options.http2().toBuilder()
+                        .receiveWindowRelease(ReceiveWindow.Release.ON_CONSUME)
+                        .build())
+                .build();
+    }
+
+    /** How connections of this pool open. */
+    ConnectOptions connectOptions() {
+        return connectOptions;
+    }
+
+    /**
+     * ALPN chose h2 on a connection an HTTP/1 shard opened (protocols HTTP/1 and HTTP/2 over https): the shard is
+     * replaced by an HTTP/2 shard that multiplexes requests over this connection (Finch keeps one request per
+     * connection and breaks bodies over 64 KiB there: finch#265). The HTTP/1 shard stops; its waiters and the caller
+     * pick the new shard.
+     *
+     * @param connection parked (no owner); closed here if the shard was replaced already
+     */
+    void adoptHttp2(Http1Shard from, HttpConnection connection) {
+        Http2Shard replacement = null;
+        lock.lock();
+        try {
+            Shard[] s = shards;
+            int i = from.index - 1;
+            if (!stopped && i < s.length && s[i] == from) {
+                Shard[] next = s.clone();
+                replacement = new Http2Shard(this, from.index, connection);
+                next[i] = replacement;
+                shards = next;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (replacement != null) {
+            replacement.start();
+        } else {
+            connection.close(); // another request's connection won the race
+        }
+        from.stop(FinchException.Reason.POOL_STOPPED);
+    }
+
+    /**
+     * Sends a PING on the first HTTP/2 shard's connection and waits for the PONG.
+     *
+     * @return the round trip in nanoseconds
+     * @throws FinchException NOT_HTTP2 if no shard speaks HTTP/2; see {@link Http2Shard#ping} for the rest
+     */
+    public long ping(long timeoutNanos) throws IOException {
+        for (Shard s : shards) {
+            if (s instanceof Http2Shard h2) {
+                return h2.ping(timeoutNanos);
+            }
+        }
+        throw new FinchException(
+                FinchException.Reason.NOT_HTTP2,
+                key + " is an HTTP/1 pool (protocols " + config.protocols() + ")"
+                        + (config.protocols().contains(Protocol.HTTP2) ? " and the server has not chosen h2 yet" : ""));
+    }
+
+    /**
+     * After {@link #stop} and {@link #awaitDrained}: ends what is left, closing connections still in use by the
+     * HTTP/2 shards and waiting for their threads.
+     */
+    public void terminate() throws InterruptedException {
+        for (Shard s : shards) {
+            s.terminate();
+        }
     }
 
     /** The key this pool serves. */
@@ -149,6 +246,7 @@ public final class Pool {
             Shard[] next = Arrays.copyOf(old, count);
             for (int i = old.length; i < count; i++) {
                 next[i] = newShard(i + 1);
+                startThread(next[i]);
             }
             for (int i = count; i < old.length; i++) {
                 dropped.add(old[i]);
@@ -217,12 +315,24 @@ public final class Pool {
             for (Shard shard : s) {
                 last = Math.max(last, shard.sweep(now));
             }
-            if (poolMaxIdleNanos != Long.MAX_VALUE && last != Long.MAX_VALUE && now - last >= poolMaxIdleNanos) {
+            if (poolMaxIdleNanos != Long.MAX_VALUE
+                    && last != Long.MAX_VALUE
+                    && now - last >= poolMaxIdleNanos
+                    && allHttp1(s)) {
                 stopIfStillIdle(s, last, now);
             }
         } catch (RuntimeException e) {
             // A failed sweep must not cancel the next ones (the scheduler drops a task that throws).
         }
+    }
+
+    private static boolean allHttp1(Shard[] s) {
+        for (Shard shard : s) {
+            if (!(shard instanceof Http1Shard)) {
+                return false; // poolMaxIdleTime is an HTTP/1 option (as in Finch)
+            }
+        }
+        return true;
     }
 
     /**

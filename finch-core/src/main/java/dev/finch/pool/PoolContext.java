@@ -83,6 +83,20 @@ public final class PoolContext implements AutoCloseable {
         };
     }
 
+    /** A new, unstarted thread named {@code name}: virtual where the runtime has them, else a daemon platform thread. */
+    public static Thread newThread(String name, Runnable task) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+            builder = builderType.getMethod("name", String.class).invoke(builder, name);
+            return (Thread) builderType.getMethod("unstarted", Runnable.class).invoke(builder, task);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Thread t = new Thread(task, name);
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
     /** Whether {@link #threadFactory} makes virtual threads on this runtime. */
     public static boolean hasVirtualThreads() {
         return virtualThreadFactory("finch-probe-") != null;

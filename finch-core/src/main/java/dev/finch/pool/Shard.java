@@ -2,10 +2,10 @@ package dev.finch.pool;
 
 /**
  * One shard of a {@link Pool}: an HTTP/1 shard holding up to {@code size} connections ({@link Http1Shard}), or an
- * HTTP/2 shard multiplexing one connection. Finch calls each shard a pool and numbers them from 1
- * ({@code pool_index}); so do we.
+ * HTTP/2 shard multiplexing one connection on a thread of its own ({@link Http2Shard}). Finch calls each shard a pool
+ * and numbers them from 1 ({@code pool_index}); so do we.
  */
-public abstract sealed class Shard permits Http1Shard {
+public abstract sealed class Shard permits Http1Shard, Http2Shard {
     final Pool pool;
     final int index;
 
@@ -41,4 +41,7 @@ public abstract sealed class Shard permits Http1Shard {
 
     /** Idle sweep on the scheduler thread: closes what exceeded its limits. Returns the last activity time. */
     abstract long sweep(long now);
+
+    /** After {@link #stop} and the drain: ends what is left (connections, the shard's thread) and waits for it. */
+    void terminate() throws InterruptedException {}
 }
