@@ -3,25 +3,20 @@ package dev.finch.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.finch.AsyncHandler;
 import dev.finch.AsyncRef;
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
 import dev.finch.Request;
 import dev.finch.Response;
-import dev.finch.StreamPart;
 import dev.finch.http.TransportException;
 import dev.finch.pool.FinchException;
 import dev.finch.pool.Http1PoolMetrics;
 import dev.finch.pool.PoolConfig;
 import dev.finch.testing.JettyServer;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -56,15 +51,15 @@ class AsyncTest {
 
     @Test
     void handlerGetsThePartsInOrderThenComplete() throws Exception {
-        Collector handler = new Collector();
+        CollectingHandler handler = new CollectingHandler();
 
         AsyncRef ref = client.asyncRequest(Request.get(base + "/trailers"), handler);
 
-        assertThat(handler.ended.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(handler.events.get(0)).isEqualTo("Status 200");
-        assertThat(handler.events.get(1)).startsWith("Headers");
-        assertThat(handler.events).contains("Trailers");
-        assertThat(handler.events.get(handler.events.size() - 1)).isEqualTo("complete");
+        assertThat(handler.ended().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(handler.events().get(0)).isEqualTo("Status 200");
+        assertThat(handler.events().get(1)).startsWith("Headers");
+        assertThat(handler.events()).contains("Trailers");
+        assertThat(handler.events().get(handler.events().size() - 1)).isEqualTo("complete");
         assertThat(ref.isDone()).isTrue();
     }
 
@@ -74,12 +69,12 @@ class AsyncTest {
         try (ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             closedPort = s.socket().getLocalPort();
         }
-        Collector handler = new Collector();
+        CollectingHandler handler = new CollectingHandler();
 
         client.asyncRequest(Request.get("http://127.0.0.1:" + closedPort + "/"), handler);
 
-        assertThat(handler.ended.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(handler.error).isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.reason())
+        assertThat(handler.ended().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(handler.error()).isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.reason())
                 .isEqualTo(TransportException.Reason.CONNECT_FAILED));
     }
 
@@ -92,14 +87,14 @@ class AsyncTest {
 
     @Test
     void cancelEndsABlockedReadAndReleasesTheConnection() throws Exception {
-        Collector handler = new Collector();
+        CollectingHandler handler = new CollectingHandler();
         AsyncRef ref = client.asyncRequest(Request.get(base + "/slow/30000"), handler);
         Await.until(() -> inUse() == 1, WAIT, "the request to hold the connection");
 
         assertThat(client.cancel(ref)).isTrue();
 
-        assertThat(handler.ended.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(handler.error).isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
+        assertThat(handler.ended().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(handler.error()).isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
                 .isEqualTo(FinchException.Reason.CANCELLED));
         Await.until(() -> inUse() == 0, WAIT, "the connection to come back");
         assertThat(client.request(Request.get(base + "/bytes/1")).status()).isEqualTo(200);
@@ -109,14 +104,14 @@ class AsyncTest {
     void cancelEndsAWaitForAConnection() throws Exception {
         CompletableFuture<Response> holder = client.requestAsync(Request.get(base + "/slow/2000"));
         Await.until(() -> inUse() == 1, WAIT, "the first request to hold the only connection");
-        Collector handler = new Collector();
+        CollectingHandler handler = new CollectingHandler();
         AsyncRef waiting = client.asyncRequest(Request.get(base + "/bytes/1"), handler);
         Await.until(() -> waiting() == 1, WAIT, "the second request to queue");
 
         client.cancel(waiting);
 
-        assertThat(handler.ended.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(handler.error).isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
+        assertThat(handler.ended().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(handler.error()).isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
                 .isEqualTo(FinchException.Reason.CANCELLED));
         assertThat(waiting()).isZero();
         assertThat(holder.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
@@ -134,15 +129,15 @@ class AsyncTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            Collector handler = new Collector();
+            CollectingHandler handler = new CollectingHandler();
             AsyncRef ref = c.asyncRequest(Request.get(base + "/bytes/1"), handler);
 
             assertThat(c.cancel(ref)).isTrue();
             release.countDown();
 
-            assertThat(handler.ended.await(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(handler.events).containsExactly("error");
-            assertThat(handler.error).isInstanceOf(FinchException.class);
+            assertThat(handler.ended().await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(handler.events()).containsExactly("error");
+            assertThat(handler.error()).isInstanceOf(FinchException.class);
         } finally {
             single.shutdownNow();
         }
@@ -161,9 +156,9 @@ class AsyncTest {
 
     @Test
     void cancelAfterTheEndReturnsFalse() throws Exception {
-        Collector handler = new Collector();
+        CollectingHandler handler = new CollectingHandler();
         AsyncRef ref = client.asyncRequest(Request.get(base + "/bytes/1"), handler);
-        assertThat(handler.ended.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(handler.ended().await(10, TimeUnit.SECONDS)).isTrue();
         Await.until(ref::isDone, WAIT, "the request to end");
 
         assertThat(client.cancel(ref)).isFalse();
@@ -181,7 +176,7 @@ class AsyncTest {
     @Test
     void asyncRequestsRunOnVirtualThreadsWhereTheRuntimeHasThem() throws Exception {
         CompletableFuture<Thread> runner = new CompletableFuture<>();
-        client.asyncRequest(Request.get(base + "/bytes/1"), new Collector() {
+        client.asyncRequest(Request.get(base + "/bytes/1"), new CollectingHandler() {
             @Override
             public void onComplete() {
                 runner.complete(Thread.currentThread());
@@ -210,34 +205,5 @@ class AsyncTest {
         return client.poolStatus(PoolKey.of(base))
                 .map(l -> (Http1PoolMetrics) l.get(0))
                 .orElse(new Http1PoolMetrics(1, 1, 1, 0, 0, 0));
-    }
-
-    /** Records what a handler is told. */
-    static class Collector implements AsyncHandler {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final CountDownLatch ended = new CountDownLatch(1);
-        volatile IOException error;
-
-        @Override
-        public void onPart(StreamPart part) {
-            if (part instanceof StreamPart.Status s) {
-                events.add("Status " + s.code());
-            } else {
-                events.add(part.getClass().getSimpleName());
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            events.add("complete");
-            ended.countDown();
-        }
-
-        @Override
-        public void onError(IOException e) {
-            error = e;
-            events.add("error");
-            ended.countDown();
-        }
     }
 }

@@ -112,7 +112,7 @@ class CloseTest {
     void closeCancelsAsyncRequestsStillRunningAfterTheCloseTimeout() throws Exception {
         FinchClient client =
                 FinchClient.builder().closeTimeout(Duration.ofMillis(200)).build();
-        AsyncTest.Collector handler = new AsyncTest.Collector();
+        CollectingHandler handler = new CollectingHandler();
         client.asyncRequest(Request.get(base + "/slow/30000"), handler);
         Await.until(() -> !client.poolKeys().isEmpty(), WAIT, "the request to start");
 
@@ -120,8 +120,8 @@ class CloseTest {
         client.close();
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-        assertThat(handler.ended.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(handler.error).isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
+        assertThat(handler.ended().await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(handler.error()).isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
                 .isEqualTo(FinchException.Reason.CANCELLED));
     }
 
