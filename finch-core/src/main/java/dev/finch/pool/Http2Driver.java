@@ -91,6 +91,8 @@ final class Http2Driver implements Runnable {
         final Object settingsAtOpen;
         long ageDeadline = Long.MAX_VALUE;
         State state = State.CONNECTING;
+        /** Whether a response started on it: it was of use, so its end is no sign of a server turning us away. */
+        boolean served;
 
         Conn(Http2Connection http2, SelectionKey key, long openedAt) {
             this.http2 = http2;
@@ -132,6 +134,8 @@ final class Http2Driver implements Runnable {
     private long lastActivity;
     private int failures;
     private long backoffUntil;
+    /** Connections in a row that ended young without serving a response. */
+    private int quickEnds;
 
     Http2Driver(Http2Shard shard, PoolInfo key, PoolConfig config, PoolContext context, HttpConnection adopted) {
         this.shard = shard;
@@ -296,15 +300,18 @@ final class Http2Driver implements Runnable {
         pongDeadline = Long.MAX_VALUE;
         failPings(new FinchException(FinchException.Reason.DISCONNECTED, "the connection to " + key + " ended"));
         shard.state = State.DISCONNECTED;
-        boolean livedLongEnough =
-                ticker.nanos() - c.openedAt >= h2.reconnectBackoffMin().toNanos();
+        boolean quick = !c.served
+                && ticker.nanos() - c.openedAt < h2.reconnectBackoffMin().toNanos();
+        quickEnds = quick ? quickEnds + 1 : 0;
         if (shard.stopped == null && (reconnectNow || !pending.isEmpty())) {
-            if (livedLongEnough) {
+            if (quickEnds < 2) {
                 connect();
             } else {
-                // A server that closes every new connection must not make us loop: back off as after a failure.
+                // A server that closes every new connection before serving anything must not make us loop: after
+                // the second such connection in a row, back off as after a failed connect.
                 connectFailed(new TransportException(
-                        TransportException.Reason.CLOSED, "the server closed a new connection at once"));
+                        TransportException.Reason.CLOSED,
+                        "the server closed " + quickEnds + " new connections at once"));
             }
         }
     }
@@ -420,6 +427,9 @@ final class Http2Driver implements Runnable {
                 streams.remove(part.ref());
                 pending.addFirst(s);
                 continue;
+            }
+            if (part instanceof ResponsePart.Status) {
+                c.served = true;
             }
             s.deliver(part);
             if (part instanceof ResponsePart.Done || part instanceof ResponsePart.Error) {
