@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.finch.FinchClient;
 import dev.finch.Request;
 import dev.finch.Response;
+import dev.finch.conn.Protocol;
 import dev.finch.pool.FinchException;
+import dev.finch.pool.Http2PoolMetrics;
 import dev.finch.pool.PoolConfig;
 import dev.finch.testing.JettyServer;
 import java.time.Duration;
@@ -69,6 +71,59 @@ class CloseTest {
         assertThat(Leaks.finchThreads()).isEmpty();
         // Jetty closes its side of each connection a moment after ours: wait for the count to settle.
         Await.until(() -> Leaks.openFileDescriptors() <= before + 3, WAIT, "descriptors back to " + before);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void noHttp2ThreadOrSocketOutlivesClose() throws Exception {
+        Await.until(() -> Leaks.finchThreads().isEmpty(), WAIT, "threads of earlier clients to end");
+        try (JettyServer h2c = JettyServer.h2c()) {
+            long before = Leaks.openFileDescriptors();
+            FinchClient client = FinchClient.builder()
+                    .defaultPool(PoolConfig.builder()
+                            .protocols(Protocol.HTTP2)
+                            .count(3)
+                            .build())
+                    .build();
+            List<CompletableFuture<Response>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                inFlight.add(client.requestAsync(Request.get(h2c.baseUrl() + "/slow/200")));
+            }
+            for (CompletableFuture<Response> f : inFlight) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            if (Runtime.version().feature() < 21) {
+                assertThat(Leaks.finchThreads()).anyMatch(n -> n.startsWith("finch-h2-"));
+            }
+
+            client.close();
+
+            assertThat(Leaks.finchThreads()).isEmpty();
+            Await.until(() -> Leaks.openFileDescriptors() <= before + 3, WAIT, "descriptors back to " + before);
+        }
+    }
+
+    @Test
+    void closeDrainsHttp2StreamsInFlight() throws Exception {
+        try (JettyServer h2c = JettyServer.h2c()) {
+            FinchClient client = FinchClient.builder()
+                    .defaultPool(PoolConfig.builder()
+                            .protocols(Protocol.HTTP2)
+                            .startPoolMetrics(true)
+                            .build())
+                    .build();
+            CompletableFuture<Response> inFlight = client.requestAsync(Request.get(h2c.baseUrl() + "/slow/300"));
+            Await.until(
+                    () -> client.allPoolStatus().values().stream()
+                            .flatMap(List::stream)
+                            .anyMatch(m -> ((Http2PoolMetrics) m).inFlightRequests() == 1),
+                    WAIT,
+                    "the stream to start");
+
+            client.close();
+
+            assertThat(inFlight.get(1, TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
     }
 
     @Test

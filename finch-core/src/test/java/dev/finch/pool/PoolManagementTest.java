@@ -10,6 +10,7 @@ import dev.finch.RequestOptions;
 import dev.finch.Response;
 import dev.finch.client.Await;
 import dev.finch.client.Recorder;
+import dev.finch.conn.Protocol;
 import dev.finch.telemetry.FinchEvent;
 import dev.finch.testing.JettyServer;
 import java.time.Duration;
@@ -169,6 +170,79 @@ class PoolManagementTest {
                 assertThat(f.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
             }
             assertThat(client.poolStatus(key).orElseThrow()).hasSize(1);
+        }
+    }
+
+    @Test
+    void http2ShardsGrowAndShrinkWhileStreamsRunAndLoseNone() throws Exception {
+        try (JettyServer h2c = JettyServer.h2c();
+                FinchClient client = FinchClient.builder()
+                        .defaultPool(METRICS.toBuilder()
+                                .protocols(Protocol.HTTP2)
+                                .strategy(PoolStrategy.roundRobin())
+                                .build())
+                        .listener(events)
+                        .build()) {
+            PoolKey h2Key = PoolKey.of(h2c.baseUrl());
+            client.request(Request.get(h2c.baseUrl() + "/bytes/1"));
+
+            client.setPoolCount(h2Key, 3);
+            List<CompletableFuture<Response>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                inFlight.add(client.requestAsync(Request.get(h2c.baseUrl() + "/slow/300")));
+            }
+            Await.until(
+                    () -> client.poolStatus(h2Key).orElseThrow().stream()
+                                    .mapToInt(m -> ((Http2PoolMetrics) m).inFlightRequests())
+                                    .sum()
+                            == 12,
+                    WAIT,
+                    "streams on every shard");
+            client.setPoolCount(h2Key, 1);
+
+            for (CompletableFuture<Response> f : inFlight) {
+                assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            assertThat(client.poolStatus(h2Key).orElseThrow()).hasSize(1);
+            assertThat(events.of(FinchEvent.ConnectStart.class)).hasSize(3);
+            assertThat(client.request(Request.get(h2c.baseUrl() + "/bytes/1")).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void stopPoolLetsHttp2StreamsFinish() throws Exception {
+        try (JettyServer h2c = JettyServer.h2c();
+                FinchClient client = FinchClient.builder()
+                        .defaultPool(
+                                METRICS.toBuilder().protocols(Protocol.HTTP2).build())
+                        .build()) {
+            PoolKey h2Key = PoolKey.of(h2c.baseUrl());
+            CompletableFuture<Response> inFlight = client.requestAsync(Request.get(h2c.baseUrl() + "/slow/300"));
+            Await.until(
+                    () -> client.poolStatus(h2Key)
+                            .map(l -> ((Http2PoolMetrics) l.get(0)).inFlightRequests() == 1)
+                            .orElse(false),
+                    WAIT,
+                    "the stream to start");
+
+            assertThat(client.stopPool(h2Key)).isTrue();
+
+            assertThat(inFlight.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(client.request(Request.get(h2c.baseUrl() + "/bytes/1")).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void pingAnswersOnHttp2Pools() throws Exception {
+        try (JettyServer h2c = JettyServer.h2c();
+                FinchClient client = FinchClient.builder()
+                        .pool(
+                                h2c.baseUrl(),
+                                METRICS.toBuilder().protocols(Protocol.HTTP2).build())
+                        .build()) {
+            assertThat(client.ping(PoolKey.of(h2c.baseUrl()))).isPositive();
         }
     }
 

@@ -186,6 +186,33 @@ class TelemetryTest {
     }
 
     @Test
+    void http2RequestEmitsTheSameRequestEventsAndConnectionEventsFromItsThread() throws Exception {
+        Recorder events = new Recorder();
+        try (JettyServer h2c = JettyServer.h2c();
+                FinchClient client = FinchClient.builder()
+                        .defaultPool(PoolConfig.builder()
+                                .protocols(dev.finch.conn.Protocol.HTTP2)
+                                .build())
+                        .listener(events)
+                        .build()) {
+            client.request(Request.get(h2c.baseUrl() + "/bytes/5"));
+            events.clear();
+            client.request(Request.get(h2c.baseUrl() + "/bytes/5"));
+        }
+
+        assertThat(events.names())
+                .containsExactly(
+                        "RequestStart",
+                        "QueueStart",
+                        "QueueStop",
+                        "SendStart",
+                        "SendStop",
+                        "RecvStart",
+                        "RecvStop",
+                        "RequestStop");
+    }
+
+    @Test
     void withoutAListenerTelemetryIsOff() {
         assertThat(Telemetry.of(FinchListener.NONE).enabled()).isFalse();
         assertThat(Telemetry.of(event -> {}).enabled()).isTrue();
