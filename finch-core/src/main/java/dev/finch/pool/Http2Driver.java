@@ -430,6 +430,8 @@ final class Http2Driver implements Runnable {
             }
             if (part instanceof ResponsePart.Status) {
                 c.served = true;
+            } else if (part instanceof ResponsePart.Data d) {
+                s.delivered += d.bytes().length;
             }
             s.deliver(part);
             if (part instanceof ResponsePart.Done || part instanceof ResponsePart.Error) {
@@ -456,6 +458,11 @@ final class Http2Driver implements Runnable {
                     streams.remove(s.ref);
                     uploading.remove(s);
                     cancelOnWire(s);
+                }
+                if (s.conn != null) {
+                    // What was delivered but never consumed (queued parts of a halted response) goes back too.
+                    s.takeCredit();
+                    giveCredit(s, (int) Math.min(Integer.MAX_VALUE, s.delivered - s.credited));
                 }
                 continue; // a queued one is skipped when its turn comes (tryStart refuses it)
             }
@@ -490,6 +497,7 @@ final class Http2Driver implements Runnable {
         }
         try {
             s.conn.consumed(s.ref, bytes);
+            s.credited += bytes;
         } catch (IOException | IllegalArgumentException e) {
             // A closed connection needs no window; over-reporting is a bug we must not turn into a crash.
         }
