@@ -180,24 +180,55 @@ final class Http2Driver implements Runnable {
                 connect();
             }
             while (!finished()) {
-                select();
-                long now = ticker.nanos();
-                readConnections(now);
-                takeIncoming();
-                takeScheduled();
-                takePings();
-                timers(now);
-                connectIfNeeded();
-                startPending(now);
-                pumpUploads();
-                closeDrained();
-                publish();
+                try {
+                    select();
+                    long now = ticker.nanos();
+                    readConnections(now);
+                    takeIncoming();
+                    takeScheduled();
+                    takePings();
+                    timers(now);
+                    connectIfNeeded();
+                    startPending(now);
+                    pumpUploads();
+                    closeDrained();
+                    publish();
+                } catch (RuntimeException bug) {
+                    recover(bug);
+                }
             }
         } catch (IOException | RuntimeException e) {
             end = e instanceof IOException io ? io : new IOException("the HTTP/2 connection thread failed", e);
         } finally {
             shutdown(end);
         }
+    }
+
+    /**
+     * A bug surfaced in this loop: what was in flight fails with it, the connections close, and the shard goes on
+     * (the next request reconnects) rather than dying and taking its pool key down with it.
+     */
+    private void recover(RuntimeException bug) {
+        IOException e = new IOException("the HTTP/2 connection thread of " + key + " failed: " + bug, bug);
+        for (H2Stream s : streams.values()) {
+            s.fail(e);
+        }
+        streams.clear();
+        uploading.clear();
+        failPending(new FinchException(FinchException.Reason.DISCONNECTED, key.toString(), e));
+        failPings(new FinchException(FinchException.Reason.DISCONNECTED, key.toString(), e));
+        if (active != null) {
+            active.http2.close();
+            active = null;
+        }
+        for (Conn c : draining) {
+            c.http2.close();
+        }
+        draining.clear();
+        keepAlivePing = null;
+        pongDeadline = Long.MAX_VALUE;
+        shard.state = State.DISCONNECTED;
+        publish();
     }
 
     // ---- connections ------------------------------------------------------------------------------------------------
