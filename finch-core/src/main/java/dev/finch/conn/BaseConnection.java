@@ -94,6 +94,12 @@ abstract class BaseConnection implements HttpConnection {
     }
 
     @Override
+    public final void abort() {
+        // No owner check: this is how another thread stops a connection whose owner is blocked in it.
+        transport.abort();
+    }
+
+    @Override
     public final SSLSession sslSession() {
         return transport.sslSession();
     }

@@ -187,6 +187,14 @@ public interface HttpConnection extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * Closes the socket from any thread — the one method that needs no ownership — so that whoever must stop a
+     * connection while its owner is blocked in it (a pool shutting down) can do so. The owner's wait wakes up and its
+     * current or next call fails with a {@link dev.finch.http.TransportException} CLOSED (or ends its requests with
+     * Error parts); the owner then closes the connection as after any failure.
+     */
+    void abort();
+
     /** The current owner, or {@code null} while parked. */
     Thread owner();
 

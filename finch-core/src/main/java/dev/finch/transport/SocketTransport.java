@@ -26,7 +26,12 @@ import javax.net.ssl.SSLSession;
 final class SocketTransport implements Transport {
     private final SocketChannel channel;
     private final String peer;
-    private Selector selector;
+    /** The private selector of passive waits; volatile because {@link #abort()} wakes it from another thread. */
+    private volatile Selector selector;
+
+    /** Set by {@link #abort()} from any thread. */
+    private volatile boolean aborted;
+
     private SelectionKey key;
     private boolean closed;
 
@@ -133,6 +138,9 @@ final class SocketTransport implements Transport {
             }
             // Select can return early (spurious wake-up, or a stale selection); loop until ready or past deadline.
             while (true) {
+                if (aborted) {
+                    throw new TransportException(Reason.CLOSED, "transport to " + peer + " was aborted");
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     // Keep the interrupt status for the caller, as ClosedByInterruptException does.
                     close();
@@ -194,6 +202,16 @@ final class SocketTransport implements Transport {
     }
 
     @Override
+    public void abort() {
+        aborted = true;
+        Buffers.closeQuietly(channel);
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;
@@ -214,6 +232,9 @@ final class SocketTransport implements Transport {
     }
 
     private void ensureOpen() throws TransportException {
+        if (aborted) {
+            throw new TransportException(Reason.CLOSED, "transport to " + peer + " was aborted");
+        }
         if (closed || !channel.isOpen()) {
             throw new TransportException(Reason.CLOSED, "transport to " + peer + " is closed");
         }

@@ -266,6 +266,11 @@ final class TlsTransport implements Transport {
 
     /** Sends close_notify if the socket takes it now (never waits), then closes the inner transport. */
     @Override
+    public void abort() {
+        inner.abort();
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;

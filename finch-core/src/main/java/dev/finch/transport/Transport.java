@@ -93,6 +93,14 @@ public interface Transport extends Closeable {
     /** Whether the transport is still open (not closed locally; the peer may still have closed). */
     boolean isOpen();
 
+    /**
+     * Closes the socket from any thread, for whoever must stop a transport its owner is blocked in (a pool shutting
+     * down). The owner's wait in {@link #awaitReadable} or {@link #writeFully} wakes up, and its current or next call
+     * fails with a {@link dev.finch.http.TransportException} CLOSED. The owner still calls {@link #close()}. The only
+     * method that is safe to call from a thread other than the owner.
+     */
+    void abort();
+
     /** Closes the socket (for TLS, sends close_notify first, best effort, without blocking). Idempotent. */
     @Override
     void close();

@@ -382,4 +382,35 @@ class Http1ConnectionFailureTest {
             }
         }
     }
+
+    @Test
+    void abortFromAnotherThreadWakesAnOwnerBlockedInRecv() throws Exception {
+        RawServer server = serve(c -> {
+            c.readHead();
+            hold(); // never answers
+        });
+        HttpConnection conn = connect(server, ConnectOptions.defaults());
+        RequestRef ref = conn.request("GET", "/", HttpHeaders.EMPTY, RequestBody.none());
+        CountDownLatch aborting = new CountDownLatch(1);
+        Thread aborter = new Thread(() -> {
+            try {
+                aborting.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            conn.abort();
+        });
+        aborter.start();
+        aborting.countDown();
+        long start = System.nanoTime();
+        List<ResponsePart> parts = conn.recv(Duration.ofSeconds(60));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(parts).singleElement().isInstanceOfSatisfying(ResponsePart.Error.class, e -> {
+            assertThat(e.ref()).isSameAs(ref);
+            assertThat(e.error()).isInstanceOfSatisfying(TransportException.class, t -> assertThat(t.reason())
+                    .isEqualTo(TransportException.Reason.CLOSED));
+        });
+        assertThat(conn.isOpen()).isFalse();
+        aborter.join(5_000);
+    }
 }
