@@ -631,7 +631,7 @@ public final class Http2Connection extends BaseConnection {
      */
     @Override
     public void close() {
-        checkOwner();
+        checkOwnerOrAbandoned();
         if (closed) {
             return;
         }

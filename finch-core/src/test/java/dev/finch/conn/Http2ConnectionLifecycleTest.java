@@ -11,8 +11,11 @@ import dev.finch.http.HttpProtocolException;
 import dev.finch.http.HttpProtocolException.Reason;
 import dev.finch.http.TransportException;
 import dev.finch.testing.H2Peer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +121,30 @@ class Http2ConnectionLifecycleTest {
         }
         assertThat(s.conn.isReadable()).isFalse();
         assertThatThrownBy(() -> s.conn.recv(Http2Scripted.WAIT)).isInstanceOf(TransportException.class);
+    }
+
+    @Test
+    void closeWorksFromAnotherThreadOnceTheOwnerDied() throws Exception {
+        try (H2Peer peer = H2Peer.start(c -> {
+            c.handshake(Settings.EMPTY);
+            c.readUntilClose();
+        })) {
+            AtomicReference<HttpConnection> conn = new AtomicReference<>();
+            Thread owner = new Thread(() -> {
+                try {
+                    conn.set(HttpConnection.connect(Scheme.HTTP, "127.0.0.1", peer.port(), Http2Scripted.H2C));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            owner.start();
+            owner.join();
+            assertThat(conn.get().protocol()).isEqualTo(Protocol.HTTP2);
+            assertThat(conn.get().owner()).isSameAs(owner);
+            conn.get().close(); // a pool releasing a connection whose borrower died
+            assertThat(conn.get().isReadable()).isFalse();
+            assertThat(peer.awaitClientClose(Http2Scripted.WAIT)).isTrue();
+        }
     }
 
     @Test
