@@ -17,9 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An HTTP/2 connection (RFC 9113): many requests at once, each on its own stream. {@link HttpConnection#connect}
@@ -62,7 +60,7 @@ public final class Http2Connection extends BaseConnection {
     private final Http2Control control = new Http2Control();
     private final Http2FloodGuard floods;
     private final ReceiveWindow connectionWindow;
-    private final Map<RequestRef, Long> unconsumed;
+    private final Http2Unconsumed unconsumed;
     private final Http2Inbound inbound;
     private final Http2Requests requests;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
@@ -87,7 +85,8 @@ public final class Http2Connection extends BaseConnection {
         this.floods = new Http2FloodGuard(http2);
         this.connectionWindow = new ReceiveWindow(
                 0, Settings.DEFAULT_INITIAL_WINDOW_SIZE, http2.windowUpdateThreshold(), http2.receiveWindowRelease());
-        this.unconsumed = http2.receiveWindowRelease() == ReceiveWindow.Release.ON_CONSUME ? new HashMap<>() : null;
+        this.unconsumed =
+                http2.receiveWindowRelease() == ReceiveWindow.Release.ON_CONSUME ? new Http2Unconsumed() : null;
         this.inbound =
                 new Http2Inbound(streams, outbound, control, floods, hpack, decoder, connectionWindow, unconsumed);
         this.requests = new Http2Requests(scheme, authority, options, streams, outbound, control, floods, inbound);
@@ -341,31 +340,25 @@ public final class Http2Connection extends BaseConnection {
      * server window back: WINDOW_UPDATE goes out once a batch is owed, so a consumer that stops consuming stops the
      * server. It may be called after the request ended. With the default {@code ON_RECEIVE} it does nothing.
      *
+     * <p>A request that ended with an Error (cancelled, reset) gave its unconsumed bytes back when it ended: reports
+     * for it are then ignored.
+     *
      * @throws IllegalArgumentException if more bytes are reported than were handed out for {@code ref}
      * @throws TransportException if writing failed; the connection is then closed
      */
     public void consumed(RequestRef ref, int bytes) throws IOException {
         checkOwner();
-        if (unconsumed == null) {
+        if (unconsumed == null || bytes == 0) {
             return;
         }
-        Long outstanding = unconsumed.get(ref);
-        if (bytes < 0 || bytes > (outstanding == null ? 0 : outstanding)) {
-            throw new IllegalArgumentException(
-                    "consumed " + bytes + " bytes of " + ref + ", which has " + outstanding + " unconsumed");
-        }
-        if (bytes == outstanding) {
-            unconsumed.remove(ref);
-        } else {
-            unconsumed.put(ref, outstanding - bytes);
-        }
-        if (closed) {
+        int credit = unconsumed.consumed(ref, bytes);
+        if (credit == 0 || closed) {
             return;
         }
-        outbound.windowUpdate(0, connectionWindow.consume(bytes));
+        outbound.windowUpdate(0, connectionWindow.consume(credit));
         Http2Stream s = streams.get(ref);
         if (s != null) {
-            outbound.windowUpdate(s.id, s.receiveWindow.consume(bytes));
+            outbound.windowUpdate(s.id, s.receiveWindow.consume(credit));
         }
         send(null);
     }

@@ -146,7 +146,8 @@ public final class Http2Options {
 
     /**
      * Frames that carry nothing per window: DATA without payload or END_STREAM, empty field blocks, PRIORITY
-     * (ignored), unsolicited PING and SETTINGS acknowledgements. Default 1,000.
+     * (ignored), extension frames (ignored), empty DATA on a stream we reset, unsolicited PING and SETTINGS
+     * acknowledgements. Default 1,000.
      */
     public int maxEmptyFramesPerWindow() {
         return maxEmptyFramesPerWindow;

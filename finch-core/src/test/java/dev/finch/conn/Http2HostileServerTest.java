@@ -9,12 +9,15 @@ import dev.finch.codec.http2.Frame;
 import dev.finch.codec.http2.Http2ConnectionException;
 import dev.finch.codec.http2.Http2StreamException;
 import dev.finch.codec.http2.Settings;
+import dev.finch.http.HttpHeaders;
 import dev.finch.http.HttpProtocolException;
 import dev.finch.http.HttpProtocolException.Reason;
 import dev.finch.testing.H2Peer;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Servers that break RFC 9113, scripted frame by frame. Connection errors must send GOAWAY with the right code, end
@@ -102,6 +105,21 @@ class Http2HostileServerTest {
     }
 
     @Test
+    void extensionFrameBeforeTheServersSettingsIsAProtocolError() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.readPreface();
+            c.await(H2Peer.Headers.class);
+            c.write(new byte[] {0, 0, 0, (byte) 0xfa, 0, 0, 0, 0, 0}); // §5.5 would ignore it, but §3.4 comes first
+            c.send(new Frame.Settings(false, Settings.EMPTY), new Frame.Settings(true, Settings.EMPTY));
+            seen.add(c.await(Frame.GoAway.class));
+        });
+        Exchange ex = s.await(s.get("/"));
+        assertThat(ex.error).isInstanceOfSatisfying(Http2ConnectionException.class, e -> assertThat(e.detail())
+                .contains("unknown type 0xfa"));
+        assertConnectionError(ex, ErrorCode.PROTOCOL_ERROR);
+    }
+
+    @Test
     void goAwayInsteadOfSettingsIsServerClosedConnection() throws Exception {
         s = Http2Scripted.start((c, seen) -> {
             c.readPreface();
@@ -169,6 +187,18 @@ class Http2HostileServerTest {
     @Test
     void dataOnAnIdleStreamIsAProtocolError() throws Exception {
         connectionErrorScript(c -> c.sendData(99, new byte[1], true));
+        assertConnectionError(s.await(s.get("/")), ErrorCode.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void rstStreamOnAnIdleStreamIsAProtocolError() throws Exception {
+        connectionErrorScript(c -> c.send(new Frame.RstStream(3, ErrorCode.CANCEL))); // we opened only stream 1
+        assertConnectionError(s.await(s.get("/")), ErrorCode.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void windowUpdateOnAnIdleStreamIsAProtocolError() throws Exception {
+        connectionErrorScript(c -> c.send(new Frame.WindowUpdate(3, 100)));
         assertConnectionError(s.await(s.get("/")), ErrorCode.PROTOCOL_ERROR);
     }
 
@@ -293,6 +323,31 @@ class Http2HostileServerTest {
             c.sendData(1, "four".getBytes(), true);
         });
         assertStreamError(s.await(s.get("/")), ErrorCode.PROTOCOL_ERROR, Reason.INVALID_CONTENT_LENGTH);
+    }
+
+    @ParameterizedTest(name = "{0} answered {1}")
+    @CsvSource({"HEAD, 200", "GET, 204", "GET, 304"})
+    void dataInAResponseThatHasNoContentIsAStreamError(String method, int status) throws Exception {
+        streamErrorScript(c -> {
+            c.sendHeaders(1, false, ":status", Integer.toString(status), "content-length", "4");
+            c.sendData(1, "body".getBytes(), true);
+        });
+        Exchange ex = s.await(s.conn.request(method, "/", HttpHeaders.EMPTY, RequestBody.none()));
+        assertThat(ex.statuses).containsExactly(status);
+        assertStreamError(ex, ErrorCode.PROTOCOL_ERROR, Reason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void emptyEndStreamDataEndsAResponseThatHasNoContent() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.sendHeaders(1, false, ":status", "200", "content-length", "1234");
+            c.sendData(1, new byte[0], true);
+        });
+        Exchange ex = s.await(s.conn.request("HEAD", "/", HttpHeaders.EMPTY, RequestBody.none()));
+        assertThat(ex.headers.first("content-length")).isEqualTo("1234");
+        assertThat(ex.done).isTrue();
     }
 
     @Test
