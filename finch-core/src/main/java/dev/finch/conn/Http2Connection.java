@@ -76,12 +76,12 @@ public final class Http2Connection extends BaseConnection {
         this.authority = authority;
         this.options = options;
         this.http2 = options.http2();
-        this.output = new OutputQueue(transport);
+        this.output = new OutputQueue(transport, http2.maxQueuedOutput());
         Settings ours = http2.clientSettings();
         this.hpack = new Hpack(ours.maxHeaderListSize(), Settings.DEFAULT_HEADER_TABLE_SIZE);
         this.decoder = new FrameDecoder(
                 Settings.MIN_MAX_FRAME_SIZE, http2.maxHeaderBlockSize(), http2.maxContinuationFrames());
-        this.outbound = new Http2Outbound(hpack);
+        this.outbound = new Http2Outbound(hpack, output, http2.outputHighWaterMark());
         this.floods = new Http2FloodGuard(http2);
         this.connectionWindow = new ReceiveWindow(
                 0, Settings.DEFAULT_INITIAL_WINDOW_SIZE, http2.windowUpdateThreshold(), http2.receiveWindowRelease());
@@ -218,7 +218,9 @@ public final class Http2Connection extends BaseConnection {
      * {@inheritDoc}
      *
      * <p>HTTP/2: the smaller of the connection and stream send windows less what is already queued (RFC 9113
-     * §6.9.1).
+     * §6.9.1). In active mode also 0 while more than {@link Http2Options#outputHighWaterMark()} bytes wait for the
+     * socket: the key then selects as writable, and once {@link #stream} has handed the socket enough of them the
+     * window opens again.
      */
     @Override
     public long requestBodyWindow(RequestRef ref) {
@@ -436,7 +438,7 @@ public final class Http2Connection extends BaseConnection {
         if (selected.isValid() && selected.isWritable()) {
             try {
                 output.flushNonBlocking();
-                updateInterest();
+                writeOutput(); // bodies held at the high-water mark go on as the socket takes bytes
             } catch (IOException e) {
                 failAll(e, out);
                 return deferred.finish(out);
@@ -569,17 +571,20 @@ public final class Http2Connection extends BaseConnection {
         }
     }
 
-    /** Writes the frames produced so far: blocking in passive mode, queued in active mode. */
+    /**
+     * Writes the frames produced so far: blocking in passive mode, queued in active mode. Bodies are framed up to the
+     * high-water mark only, so this frames more of them (as the windows allow) each time the output has gone.
+     */
     private void writeOutput() throws IOException {
-        if (outbound.outputSize() == 0) {
-            return;
+        while (outbound.outputSize() > 0) {
+            try {
+                output.write(outbound.output(), key != null, options.sendTimeout());
+            } finally {
+                outbound.clearOutput();
+            }
+            outbound.drain();
         }
-        try {
-            output.write(outbound.output(), key != null, options.sendTimeout());
-            updateInterest();
-        } finally {
-            outbound.clearOutput();
-        }
+        updateInterest();
     }
 
     /** Writes a closing connection's last frames (GOAWAY): briefly waiting in passive mode, not at all in active. */
@@ -679,6 +684,15 @@ public final class Http2Connection extends BaseConnection {
             throw new IllegalArgumentException(ref + " is not a request in flight on this connection");
         }
         return s;
+    }
+
+    /** For tests: request body bytes waiting inside the connection, for send window or for the socket. */
+    long waitingBodyBytes() {
+        long n = 0;
+        for (Http2Stream s : streams.all()) {
+            n += s.pendingBytes;
+        }
+        return n;
     }
 
     /** For tests: the next stream id to use (odd), to reach the end of the id space quickly. */

@@ -19,6 +19,10 @@ import java.util.ArrayDeque;
  * exceeds_window_size): what the windows allow goes out at once, the rest when WINDOW_UPDATEs arrive ({@link
  * #drain}). Streams with waiting bodies take turns, one frame each, so one large upload cannot starve the others.
  *
+ * <p>DATA is framed only while the output not yet taken by the socket (here and in the {@link OutputQueue}) stays
+ * below the high-water mark: bodies wait for the socket as they wait for window, so a peer that reads slowly cannot
+ * make us copy a whole body into memory, and the connection calls {@link #drain} again as the socket takes bytes.
+ *
  * <p>Header blocks are HPACK-encoded only when they are written, because the encoder's state must follow wire
  * order: trailers queued behind a body are encoded when the body has drained. Not thread-safe.
  */
@@ -29,6 +33,8 @@ final class Http2Outbound {
     private static final int MAX_DEBUG_DATA = 256;
 
     private final Hpack hpack;
+    private final OutputQueue output;
+    private final long highWaterMark;
     private final ByteSink block = new ByteSink(1024);
     private ByteSink sink = new ByteSink(16 * 1024);
     /** The connection send window: 65,535 until the server's WINDOW_UPDATEs (§6.9.2; SETTINGS never change it). */
@@ -38,8 +44,11 @@ final class Http2Outbound {
 
     private final ArrayDeque<Http2Stream> waiting = new ArrayDeque<>();
 
-    Http2Outbound(Hpack hpack) {
+    /** @param highWaterMark output bytes not yet taken by the socket above which no DATA is framed */
+    Http2Outbound(Hpack hpack, OutputQueue output, long highWaterMark) {
         this.hpack = hpack;
+        this.output = output;
+        this.highWaterMark = highWaterMark;
     }
 
     // ------------------------------------------------------------------------------------------------ frames
@@ -165,11 +174,19 @@ final class Http2Outbound {
 
     /**
      * How many more body bytes {@code s} could send now without waiting: what both windows allow (§6.9.1) less what
-     * is already queued.
+     * is already queued; 0 while the socket has not taken the output above the high-water mark.
      */
     long available(Http2Stream s) {
+        if (room() <= 0) {
+            return 0;
+        }
         long windows = Math.min(connectionWindow.available(), s.sendWindow.available());
         return Math.max(0, windows - s.pendingBytes);
+    }
+
+    /** How many more bytes of DATA may be framed before the output reaches the high-water mark. */
+    private long room() {
+        return highWaterMark - sink.size() - output.queuedBytes();
     }
 
     private void enlist(Http2Stream s) {
@@ -181,7 +198,7 @@ final class Http2Outbound {
     /** Writes one DATA frame, or the end of the body, for {@code s} if the windows allow; whether it wrote one. */
     private boolean writeNext(Http2Stream s) {
         if (s.pendingBytes > 0) {
-            long windows = Math.min(connectionWindow.available(), s.sendWindow.available());
+            long windows = Math.min(Math.min(connectionWindow.available(), s.sendWindow.available()), room());
             int length = (int) Math.min(Math.min(windows, maxFrameSize), s.pendingBytes);
             if (length <= 0) {
                 return false;

@@ -1,5 +1,6 @@
 package dev.finch.conn;
 
+import dev.finch.http.TransportException;
 import dev.finch.transport.Transport;
 import dev.finch.transport.Transports;
 import java.io.IOException;
@@ -10,21 +11,35 @@ import java.util.ArrayDeque;
 /**
  * Where a connection's bytes go: in passive mode straight to the socket, blocking up to the send timeout; in active
  * mode as much as the socket takes now, the rest copied and kept in order until the selector reports the socket
- * writable. Not thread-safe; owned by the connection.
+ * writable. What is kept is capped: a peer that stops reading must not make us buffer without bound (in passive mode
+ * the send timeout bounds it). Not thread-safe; owned by the connection.
  */
 final class OutputQueue {
     private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
 
     private final Transport transport;
+    private final long maxQueued;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    /** The bytes left in {@link #pending}. */
+    private long queued;
 
-    OutputQueue(Transport transport) {
+    /** @param maxQueued the most bytes kept for the socket in active mode; see {@link #write} */
+    OutputQueue(Transport transport, long maxQueued) {
         this.transport = transport;
+        this.maxQueued = maxQueued;
+    }
+
+    /** Bytes waiting for the socket (active mode); 0 in passive mode. */
+    long queuedBytes() {
+        return queued;
     }
 
     /**
      * Writes {@code out}: all of it before returning when {@code active} is false, otherwise what the socket takes
      * behind anything queued. {@code out} may be reused once this returns.
+     *
+     * @throws TransportException IO_ERROR, before queueing anything, when the queue would grow beyond its cap: the
+     *     peer has stopped reading (in passive mode the send timeout tells the same, as TIMEOUT)
      */
     void write(ByteBuffer out, boolean active, Duration sendTimeout) throws IOException {
         if (!active) {
@@ -35,6 +50,14 @@ final class OutputQueue {
             transport.write(new ByteBuffer[] {out});
         }
         if (out.hasRemaining()) {
+            if (queued + out.remaining() > maxQueued) {
+                throw new TransportException(
+                        TransportException.Reason.IO_ERROR,
+                        "the peer stopped reading: " + (queued + out.remaining())
+                                + " bytes would wait for the socket, more than the cap of " + maxQueued
+                                + " (Http2Options.maxQueuedOutput)");
+            }
+            queued += out.remaining();
             pending.addLast(ByteBuffer.allocate(out.remaining()).put(out).flip());
         }
     }
@@ -42,7 +65,7 @@ final class OutputQueue {
     /** Writes what the socket takes of the queue, without blocking. */
     void flushNonBlocking() throws IOException {
         if (!pending.isEmpty()) {
-            transport.write(pending.toArray(NO_BUFFERS));
+            queued -= transport.write(pending.toArray(NO_BUFFERS));
             while (!pending.isEmpty() && !pending.peekFirst().hasRemaining()) {
                 pending.pollFirst();
             }
@@ -55,6 +78,7 @@ final class OutputQueue {
         if (!pending.isEmpty() || transport.hasPendingWrites()) {
             transport.writeFully(pending.toArray(NO_BUFFERS), Transports.deadline(sendTimeout));
             pending.clear();
+            queued = 0;
         }
     }
 
@@ -81,11 +105,13 @@ final class OutputQueue {
             // Closing anyway.
         } finally {
             pending.clear();
+            queued = 0;
         }
     }
 
     /** Forgets what is queued (the connection closed). */
     void clear() {
         pending.clear();
+        queued = 0;
     }
 }
