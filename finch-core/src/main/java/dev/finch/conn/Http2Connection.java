@@ -193,7 +193,11 @@ public final class Http2Connection extends BaseConnection {
      * {@inheritDoc}
      *
      * <p>HTTP/2: sends RST_STREAM CANCEL; the connection and other requests carry on. Frames the server sent before
-     * it saw the reset are ignored (RFC 9113 §5.1).
+     * it saw the reset are ignored (RFC 9113 §5.1). With {@link ReceiveWindow.Release#ON_CONSUME}, Data of {@code
+     * ref} not yet reported consumed is given back to the connection window now.
+     *
+     * @throws TransportException if writing the reset failed: the connection is then closed, and the next recv/stream
+     *     returns the Error parts, CANCELLED for {@code ref} and the failure for the other requests
      */
     @Override
     public List<ResponsePart> cancelRequest(RequestRef ref) throws IOException {
@@ -203,15 +207,17 @@ public final class Http2Connection extends BaseConnection {
             return List.of();
         }
         requests.reset(s, ErrorCode.CANCEL);
-        List<ResponsePart> parts = new ArrayList<>(1);
-        parts.add(new ResponsePart.Error(ref, new HttpProtocolException(Reason.CANCELLED, "stream " + s.id)));
+        ResponsePart cancelled =
+                new ResponsePart.Error(ref, new HttpProtocolException(Reason.CANCELLED, "stream " + s.id));
         try {
             writeOutput();
         } catch (IOException e) {
-            failAll(e, parts);
+            deferred.parts().add(cancelled);
+            failAll(e, null);
+            throw e;
         }
         closeIfDrained();
-        return parts;
+        return List.of(cancelled);
     }
 
     /**
