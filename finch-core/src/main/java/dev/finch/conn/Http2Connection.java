@@ -482,6 +482,17 @@ public final class Http2Connection extends BaseConnection {
                 } catch (HttpProtocolException e) {
                     failConnection(e, out);
                     return;
+                } catch (RuntimeException e) {
+                    // A bug, ours or in a callback such as the options' clock: the decoder is finished, so the
+                    // connection must end cleanly rather than leave its socket open.
+                    failConnection(
+                            new Http2ConnectionException(
+                                    ErrorCode.INTERNAL_ERROR,
+                                    Reason.PROTOCOL_ERROR,
+                                    "the client failed while decoding the server's frames: " + e,
+                                    e),
+                            out);
+                    return;
                 }
                 writeOutput();
                 if (closeIfDrained()) {
@@ -529,7 +540,8 @@ public final class Http2Connection extends BaseConnection {
     private void failConnection(HttpProtocolException e, List<ResponsePart> out) {
         if (!inbound.serverPrefaceSeen()
                 && e instanceof Http2ConnectionException ce
-                && ce.errorCode() != ErrorCode.PROTOCOL_ERROR) {
+                && ce.errorCode() != ErrorCode.PROTOCOL_ERROR
+                && ce.errorCode() != ErrorCode.INTERNAL_ERROR) {
             // Whatever the bytes were (often an HTTP/1.1 answer), they were not the server's preface (§3.4).
             e = new Http2ConnectionException(
                     ErrorCode.PROTOCOL_ERROR,

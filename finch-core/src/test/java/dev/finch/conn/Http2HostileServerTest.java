@@ -14,6 +14,7 @@ import dev.finch.http.HttpProtocolException;
 import dev.finch.http.HttpProtocolException.Reason;
 import dev.finch.testing.H2Peer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -200,6 +201,34 @@ class Http2HostileServerTest {
     void windowUpdateOnAnIdleStreamIsAProtocolError() throws Exception {
         connectionErrorScript(c -> c.send(new Frame.WindowUpdate(3, 100)));
         assertConnectionError(s.await(s.get("/")), ErrorCode.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void failureWhileDecodingEndsTheConnectionWithInternalError() throws Exception {
+        // A callback of the options breaks while a frame is handled: a RuntimeException inside the decoder.
+        AtomicBoolean broken = new AtomicBoolean();
+        Http2Options brokenClock = Http2Options.builder()
+                .nanoClock(() -> {
+                    if (broken.get()) {
+                        throw new IllegalStateException("the clock broke");
+                    }
+                    return System.nanoTime();
+                })
+                .build();
+        s = Http2Scripted.start(
+                (c, seen) -> {
+                    c.handshake(Settings.EMPTY);
+                    c.await(H2Peer.Headers.class);
+                    c.send(new Frame.Ping(false, 1)); // the flood budget reads the clock
+                    seen.add(c.await(Frame.GoAway.class));
+                },
+                brokenClock);
+        RequestRef ref = s.get("/");
+        broken.set(true);
+        Exchange ex = s.await(ref);
+        assertThat(ex.error).isInstanceOfSatisfying(Http2ConnectionException.class, e -> assertThat(e.getCause())
+                .hasMessage("the clock broke"));
+        assertConnectionError(ex, ErrorCode.INTERNAL_ERROR);
     }
 
     @Test
