@@ -47,6 +47,11 @@ import java.util.List;
  */
 public final class Http2Connection extends BaseConnection {
     private static final int READ_BUFFER_SIZE = 64 * 1024;
+    /**
+     * Bytes one recv/stream call reads at most, as on HTTP/1: a fast peer must not make one call buffer without bound,
+     * nor (in active mode) starve the other connections of the owner's selector; the rest is read by the next call.
+     */
+    private static final int READ_BUDGET = 4 * READ_BUFFER_SIZE;
     /** A closing connection waits at most this long for its GOAWAY to be written. */
     private static final Duration CLOSE_WRITE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -390,19 +395,28 @@ public final class Http2Connection extends BaseConnection {
         out = new ArrayList<>(4);
         inbound.sendWindowGrew = false;
         long deadline = Transports.deadline(timeout);
+        if (deadline - System.nanoTime() <= 0) {
+            // A zero timeout still looks once: a pool probes idle connections this way.
+            readAvailable(out);
+            if (!out.isEmpty() || closed || bodyWindowOpened()) {
+                return deferred.finish(out);
+            }
+            throw new TransportException(TransportException.Reason.TIMEOUT, "no response part ready");
+        }
         while (true) {
             if (!transport.hasBufferedInput()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0 || !awaitReadable(remaining, out)) {
-                    if (!out.isEmpty()) {
-                        return out;
-                    }
                     throw new TransportException(TransportException.Reason.TIMEOUT, "no frames within " + timeout);
                 }
             }
             readAvailable(out);
             if (!out.isEmpty() || closed || bodyWindowOpened()) {
                 return deferred.finish(out);
+            }
+            if (deadline - System.nanoTime() <= 0) {
+                // Frames that complete no part (PINGs, WINDOW_UPDATEs) keep coming: the deadline holds all the same.
+                throw new TransportException(TransportException.Reason.TIMEOUT, "no response part within " + timeout);
             }
         }
     }
@@ -452,15 +466,20 @@ public final class Http2Connection extends BaseConnection {
         }
         if (selected.isValid() && (selected.isReadable() || transport.hasBufferedInput())) {
             readAvailable(out);
+            updateInterest(); // input left by the read budget is read on the next selection
         }
         return deferred.finish(out);
     }
 
-    /** Reads and decodes everything available now; answers and queued DATA are written as they arise. */
+    /**
+     * Reads and decodes what is available now, up to the read budget, without blocking; answers and queued DATA are
+     * written as they arise.
+     */
     private void readAvailable(List<ResponsePart> out) {
         inbound.out = out;
         try {
-            while (!closed) {
+            int budget = READ_BUDGET;
+            while (!closed && budget > 0) {
                 readBuffer.clear();
                 int n;
                 try {
@@ -476,6 +495,7 @@ public final class Http2Connection extends BaseConnection {
                 if (n == 0) {
                     break;
                 }
+                budget -= n;
                 readBuffer.flip();
                 try {
                     decoder.decode(readBuffer, inbound);

@@ -3,8 +3,10 @@ package dev.finch.conn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.finch.codec.http2.ByteSink;
 import dev.finch.codec.http2.ErrorCode;
 import dev.finch.codec.http2.Frame;
+import dev.finch.codec.http2.FrameEncoder;
 import dev.finch.codec.http2.Http2ConnectionException;
 import dev.finch.codec.http2.Settings;
 import dev.finch.http.HttpProtocolException;
@@ -13,8 +15,11 @@ import dev.finch.http.TransportException;
 import dev.finch.testing.H2Peer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +126,87 @@ class Http2ConnectionLifecycleTest {
         }
         assertThat(s.conn.isReadable()).isFalse();
         assertThatThrownBy(() -> s.conn.recv(Http2Scripted.WAIT)).isInstanceOf(TransportException.class);
+    }
+
+    @Test
+    void recvWithAZeroTimeoutReadsWhatHasArrivedWithoutWaiting() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.answerPing();
+            c.await(H2Peer.Headers.class);
+            c.send( // the whole answer in one write
+                    new Frame.Headers(1, false, true, null, c.headerBlock(":status", "200")),
+                    new Frame.Data(1, true, "ready".getBytes()));
+        });
+        s.conn.ping();
+        recvUntil(0, 1);
+        assertThatThrownBy(() -> s.conn.recv(Duration.ZERO))
+                .as("nothing there: a timeout at once")
+                .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.reason())
+                        .isEqualTo(TransportException.Reason.TIMEOUT));
+        RequestRef ref = s.get("/");
+        s.awaitReadable();
+        Exchange ex = new Exchange();
+        s.conn.recv(Duration.ZERO).forEach(ex::add); // a pool probes connections this way
+        assertThat(ex.statuses).containsExactly(200);
+        long deadline = System.nanoTime() + Http2Scripted.WAIT.toNanos();
+        while (!ex.done) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            s.awaitReadable();
+            s.conn.recv(Duration.ZERO).forEach(ex::add);
+        }
+        assertThat(ex.parts).allMatch(p -> p.ref() == ref);
+        assertThat(ex.bodyText()).isEqualTo("ready");
+    }
+
+    @Test
+    void oneRecvReadsABoundedAmountFromAServerThatNeverPauses() throws Exception {
+        CountDownLatch buffered = new CountDownLatch(1);
+        Http2Options largeWindows = Http2Options.builder()
+                .clientSettings(Settings.builder()
+                        .set(Settings.INITIAL_WINDOW_SIZE, Integer.MAX_VALUE)
+                        .build())
+                .connectionWindowSize(Integer.MAX_VALUE)
+                .build();
+        s = Http2Scripted.start(
+                (c, seen) -> {
+                    c.handshake(Settings.EMPTY);
+                    c.await(H2Peer.Headers.class);
+                    c.sendHeaders(1, false, ":status", "200");
+                    ByteSink mib = new ByteSink();
+                    for (int i = 0; i < 64; i++) {
+                        FrameEncoder.frame(mib, new Frame.Data(1, false, new byte[16_384]));
+                    }
+                    byte[] chunk = mib.toByteArray();
+                    for (int i = 0; i < 32; i++) {
+                        c.write(chunk);
+                        if (i == 0) {
+                            buffered.countDown(); // the first MiB waits in the socket buffers, unread
+                        }
+                    }
+                    c.sendData(1, new byte[0], true);
+                },
+                largeWindows);
+        RequestRef ref = s.get("/");
+        assertThat(buffered.await(Http2Scripted.WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .isTrue();
+        long largest = 0;
+        long total = 0;
+        boolean ended = false;
+        while (!ended) {
+            long call = 0;
+            for (ResponsePart p : s.conn.recv(Http2Scripted.WAIT)) {
+                assertThat(p.ref()).isSameAs(ref);
+                call += p instanceof ResponsePart.Data d ? d.bytes().length : 0;
+                ended |= p instanceof ResponsePart.Done;
+            }
+            largest = Math.max(largest, call);
+            total += call;
+        }
+        assertThat(total).isEqualTo(32L * 1024 * 1024);
+        assertThat(largest)
+                .as("Data from one recv: the 256 KiB read budget, give or take a read buffer")
+                .isLessThanOrEqualTo(400 * 1024);
     }
 
     @Test
