@@ -141,6 +141,11 @@ public final class Http2Connection extends BaseConnection {
      * connection-specific headers, no CR, LF or NUL in values) and against the server's MAX_HEADER_LIST_SIZE before
      * anything is encoded.
      *
+     * <p>With no request in flight the connection may have gone stale, so it is read first (without blocking): a
+     * server that closed it meanwhile makes this throw a {@link TransportException} CLOSED whose {@link
+     * TransportException#requestNotSent()} is true, one that sent GOAWAY makes it throw CLOSED_FOR_WRITING; parts the
+     * read completed (a Pong) wait for the next recv/stream.
+     *
      * @throws HttpProtocolException also CLOSED_FOR_WRITING after a GOAWAY, TOO_MANY_CONCURRENT_REQUESTS at the
      *     server's stream limit, MAX_HEADER_LIST_SIZE_EXCEEDED, INVALID_CONTENT_LENGTH for a content-length that does
      *     not match the body; nothing was sent
@@ -149,9 +154,37 @@ public final class Http2Connection extends BaseConnection {
     public RequestRef request(String method, String target, HttpHeaders headers, RequestBody body) throws IOException {
         checkOwner();
         checkWritable();
+        if (streams.isEmpty()) {
+            checkIdleConnection();
+        }
         Http2Stream s = requests.open(method, target, headers, body);
         send(s);
         return s.ref;
+    }
+
+    /**
+     * An idle connection may have been closed by the server, or told to go away, since it was last read (the stale
+     * keep-alive race, finch#62): look before writing. One non-blocking read, decoded: a waiting GOAWAY, PING,
+     * SETTINGS or end of input is processed. Only when idle, which keeps the busy path free of it: with requests in
+     * flight the owner reads all the time, and a failure reaches it as their Error parts.
+     */
+    private void checkIdleConnection() throws IOException {
+        readAvailable(deferred.parts());
+        if (inbound.goAwayReceived()) {
+            throw new HttpProtocolException(
+                    Reason.CLOSED_FOR_WRITING,
+                    "the server sent GOAWAY while the connection was idle; open a new connection (nothing was sent)");
+        }
+        if (closed) {
+            IOException cause = deferred.takeError();
+            throw new TransportException(
+                    TransportException.Reason.CLOSED,
+                    cause == null
+                            ? "the server closed the idle connection; nothing was sent"
+                            : "the idle connection failed; nothing was sent",
+                    cause,
+                    true);
+        }
     }
 
     /**

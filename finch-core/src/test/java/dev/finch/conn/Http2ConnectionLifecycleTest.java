@@ -129,6 +129,71 @@ class Http2ConnectionLifecycleTest {
     }
 
     @Test
+    void aSecondGoAwayWithALowerLastStreamIdFailsTheStreamsAboveIt() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.await(H2Peer.Headers.class);
+            // §6.8: a graceful shutdown, then the real last-stream-id.
+            c.send(new Frame.GoAway(Integer.MAX_VALUE, ErrorCode.NO_ERROR, new byte[0]));
+            c.send(new Frame.GoAway(1, ErrorCode.NO_ERROR, new byte[0]));
+            c.respond(1, 200, "one");
+            seen.add(c.readUntilClose());
+        });
+        RequestRef one = s.get("/1");
+        RequestRef three = s.get("/3");
+        List<Exchange> both = Exchange.awaitAll(s.conn, List.of(one, three), Http2Scripted.WAIT);
+        assertThat(both.get(0).bodyText()).isEqualTo("one");
+        assertThat(Http2Scripted.reason(both.get(1))).isEqualTo(Reason.UNPROCESSED);
+        s.assertReleased();
+    }
+
+    /** The server has sent its preface and answered a PING, and the client has read both: the connection is idle. */
+    private void idleAfterAPing() throws Exception {
+        s.conn.ping();
+        recvUntil(0, 1);
+        s.conn.ping(); // the script's cue: it acts once it reads this one
+        s.awaitReadable();
+    }
+
+    @Test
+    void requestOnAnIdleConnectionTheServerClosedIsRefusedAsNotSent() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.answerPing();
+            c.awaitPing();
+            c.socket().shutdownOutput(); // an idle close without GOAWAY: only the FIN is left to read
+            seen.add(c.readUntilClose());
+        });
+        idleAfterAPing();
+        assertThatThrownBy(() -> s.get("/")).isInstanceOfSatisfying(TransportException.class, e -> {
+            assertThat(e.reason()).isEqualTo(TransportException.Reason.CLOSED);
+            assertThat(e.requestNotSent())
+                    .as("safe to retry whatever the method")
+                    .isTrue();
+        });
+        assertThat(s.seen(List.class)).as("nothing was written").noneMatch(f -> f instanceof H2Peer.Headers);
+        s.assertReleased();
+    }
+
+    @Test
+    void requestOnAnIdleConnectionTheServerSentGoAwayOnIsClosedForWriting() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.answerPing();
+            c.awaitPing();
+            c.send(new Frame.GoAway(0, ErrorCode.NO_ERROR, new byte[0]));
+            seen.add(c.readUntilClose());
+        });
+        idleAfterAPing();
+        assertThatThrownBy(() -> s.get("/"))
+                .isInstanceOfSatisfying(
+                        HttpProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CLOSED_FOR_WRITING));
+        assertThat(s.seen(List.class)).as("nothing was written").noneMatch(f -> f instanceof H2Peer.Headers);
+        s.assertReleased();
+    }
+
+    @Test
     void recvWithAZeroTimeoutReadsWhatHasArrivedWithoutWaiting() throws Exception {
         s = Http2Scripted.start((c, seen) -> {
             c.handshake(Settings.EMPTY);

@@ -87,6 +87,7 @@ class Http2HostileServerTest {
     void firstFrameOtherThanSettingsIsAProtocolError() throws Exception {
         s = Http2Scripted.start((c, seen) -> {
             c.readPreface();
+            c.await(H2Peer.Headers.class); // a request in flight carries the error
             c.send(new Frame.Ping(false, 7));
             seen.add(c.await(Frame.GoAway.class));
         });
@@ -98,6 +99,7 @@ class Http2HostileServerTest {
     void http11AnswerToThePrefaceIsAProtocolError() throws Exception {
         s = Http2Scripted.start((c, seen) -> {
             c.readPreface();
+            c.await(H2Peer.Headers.class);
             c.write("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".getBytes());
             seen.add(c.await(Frame.GoAway.class));
         });
@@ -275,8 +277,15 @@ class Http2HostileServerTest {
         s = Http2Scripted.start(
                 (c, seen) -> {
                     c.handshake(Settings.EMPTY);
-                    c.await(H2Peer.Headers.class);
-                    c.await(Frame.Settings.class); // the client's ACK of ours; it has seen our ACK of its own
+                    // The request, and the client's ACK of our SETTINGS (it has seen our ACK of its own), in
+                    // either order: a client looks at an idle connection before it sends a request.
+                    boolean request = false;
+                    boolean acknowledged = false;
+                    while (!request || !acknowledged) {
+                        Object f = c.next();
+                        request |= f instanceof H2Peer.Headers;
+                        acknowledged |= f instanceof Frame.Settings settings && settings.ack();
+                    }
                     c.sendHeaders(1, false, ":status", "200");
                     c.sendData(1, new byte[1001], false);
                     seen.add(c.await(Frame.RstStream.class));
