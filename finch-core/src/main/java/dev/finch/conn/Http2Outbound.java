@@ -12,10 +12,14 @@ import dev.finch.http.HttpHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
- * Everything we send, in wire order: frames are appended to one buffer that the connection writes out, and request
- * bodies wait here for send window (RFC 9113 §6.9). A body larger than the windows does not fail (Mint fails with
+ * Everything we send, in wire order: frames are appended to one buffer that the connection writes out, except DATA
+ * payloads, which are written in place from the body's own buffer (a gathering write: frame header, then a slice of
+ * the body), so an upload is not copied on its way to the socket. Request bodies wait here for send window (RFC 9113
+ * §6.9). A body larger than the windows does not fail (Mint fails with
  * exceeds_window_size): what the windows allow goes out at once, the rest when WINDOW_UPDATEs arrive ({@link
  * #drain}). Streams with waiting bodies take turns, one frame each, so one large upload cannot starve the others.
  *
@@ -37,6 +41,11 @@ final class Http2Outbound {
     private final long highWaterMark;
     private final ByteSink block = new ByteSink(1024);
     private ByteSink sink = new ByteSink(16 * 1024);
+    /** DATA payloads to write in place, in order: slice {@code i} follows the first {@code cuts[i]} bytes of the sink. */
+    private final ArrayList<ByteBuffer> slices = new ArrayList<>();
+
+    private int[] cuts = new int[16];
+    private long sliceBytes;
     /** The connection send window: 65,535 until the server's WINDOW_UPDATEs (§6.9.2; SETTINGS never change it). */
     private final FlowWindow connectionWindow = new FlowWindow(0, Settings.DEFAULT_INITIAL_WINDOW_SIZE);
     /** The server's SETTINGS_MAX_FRAME_SIZE: the largest frame we may send. */
@@ -106,22 +115,40 @@ final class Http2Outbound {
     // ------------------------------------------------------------------------------------------------ output
 
     /** Bytes waiting to be written. */
-    int outputSize() {
-        return sink.size();
+    long outputSize() {
+        return sink.size() + sliceBytes;
     }
 
-    /** The bytes to write, valid until {@link #clearOutput()} or the next frame. */
-    ByteBuffer output() {
-        return sink.buffer();
+    /**
+     * The bytes to write, in order: frames from our buffer with DATA payloads between them as slices of the bodies.
+     * Valid until {@link #clearOutput()} or the next frame; the bodies must not change meanwhile (byte bodies are the
+     * caller's promise, streamed chunks are written or copied before {@code streamRequestBody} returns).
+     */
+    ByteBuffer[] output() {
+        ByteBuffer frames = sink.buffer();
+        if (slices.isEmpty()) {
+            return new ByteBuffer[] {frames};
+        }
+        ByteBuffer[] out = new ByteBuffer[2 * slices.size() + 1];
+        int from = 0;
+        for (int i = 0; i < slices.size(); i++) {
+            out[2 * i] = frames.slice(from, cuts[i] - from);
+            out[2 * i + 1] = slices.get(i);
+            from = cuts[i];
+        }
+        out[out.length - 1] = frames.slice(from, frames.limit() - from);
+        return out;
     }
 
-    /** Forgets the written output, dropping the buffer if a large body made it grow. */
+    /** Forgets the written output, dropping the buffer if it grew large. */
     void clearOutput() {
         if (sink.size() > RETAINED_OUTPUT) {
             sink = new ByteSink(16 * 1024);
         } else {
             sink.clear();
         }
+        slices.clear();
+        sliceBytes = 0;
     }
 
     // ------------------------------------------------------------------------------------------ flow control
@@ -186,7 +213,7 @@ final class Http2Outbound {
 
     /** How many more bytes of DATA may be framed before the output reaches the high-water mark. */
     private long room() {
-        return highWaterMark - sink.size() - output.queuedBytes();
+        return highWaterMark - outputSize() - output.queuedBytes();
     }
 
     private void enlist(Http2Stream s) {
@@ -205,7 +232,7 @@ final class Http2Outbound {
             }
             boolean last = length == s.pendingBytes && s.endQueued && s.trailers == null;
             FrameEncoder.frameHeader(sink, length, FrameType.DATA.code(), last ? FrameFlags.END_STREAM : 0, s.id);
-            copyPending(s, length);
+            slicePending(s, length);
             connectionWindow.consume(length);
             s.sendWindow.consume(length);
             s.onSent(Http2Stream.Event.SEND_DATA);
@@ -228,12 +255,18 @@ final class Http2Outbound {
         return false;
     }
 
-    private void copyPending(Http2Stream s, int length) {
+    /** Puts {@code length} bytes of the body of {@code s} after the frame header just written, as slices. */
+    private void slicePending(Http2Stream s, int length) {
         int left = length;
         while (left > 0) {
             ByteBuffer b = s.pending.peekFirst();
             int n = Math.min(left, b.remaining());
-            sink.write(b, b.position(), n);
+            if (slices.size() == cuts.length) {
+                cuts = Arrays.copyOf(cuts, 2 * cuts.length);
+            }
+            cuts[slices.size()] = sink.size();
+            slices.add(b.slice(b.position(), n));
+            sliceBytes += n;
             b.position(b.position() + n);
             left -= n;
             if (!b.hasRemaining()) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * Where a connection's bytes go: in passive mode straight to the socket, blocking up to the send timeout; in active
@@ -41,24 +42,32 @@ final class OutputQueue {
      * @throws TransportException IO_ERROR, before queueing anything, when the queue would grow beyond its cap: the
      *     peer has stopped reading (in passive mode the send timeout tells the same, as TIMEOUT)
      */
-    void write(ByteBuffer out, boolean active, Duration sendTimeout) throws IOException {
+    void write(ByteBuffer[] out, boolean active, Duration sendTimeout) throws IOException {
         if (!active) {
-            transport.writeFully(new ByteBuffer[] {out}, Transports.deadline(sendTimeout));
+            transport.writeFully(out, Transports.deadline(sendTimeout));
             return;
         }
         if (pending.isEmpty()) {
-            transport.write(new ByteBuffer[] {out});
+            transport.write(out);
         }
-        if (out.hasRemaining()) {
-            if (queued + out.remaining() > maxQueued) {
+        long left = 0;
+        for (ByteBuffer b : out) {
+            left += b.remaining();
+        }
+        if (left > 0) {
+            if (queued + left > maxQueued) {
                 throw new TransportException(
                         TransportException.Reason.IO_ERROR,
-                        "the peer stopped reading: " + (queued + out.remaining())
+                        "the peer stopped reading: " + (queued + left)
                                 + " bytes would wait for the socket, more than the cap of " + maxQueued
                                 + " (Http2Options.maxQueuedOutput)");
             }
-            queued += out.remaining();
-            pending.addLast(ByteBuffer.allocate(out.remaining()).put(out).flip());
+            ByteBuffer copy = ByteBuffer.allocate((int) left);
+            for (ByteBuffer b : out) {
+                copy.put(b);
+            }
+            queued += left;
+            pending.addLast(copy.flip());
         }
     }
 
@@ -91,8 +100,8 @@ final class OutputQueue {
      * A closing connection's last bytes (GOAWAY) behind whatever is queued: waits at most {@code wait} in passive
      * mode and not at all in active mode. Failures are ignored: the peer will see the socket close instead.
      */
-    void writeLast(ByteBuffer last, boolean active, Duration wait) {
-        pending.addLast(last);
+    void writeLast(ByteBuffer[] last, boolean active, Duration wait) {
+        pending.addAll(Arrays.asList(last));
         try {
             ByteBuffer[] all = pending.toArray(NO_BUFFERS);
             if (active) {
