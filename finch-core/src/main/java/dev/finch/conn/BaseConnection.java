@@ -162,8 +162,14 @@ abstract class BaseConnection implements HttpConnection {
         }
     }
 
+    /**
+     * OP_WRITE while output is pending, and also while the transport holds input it has already taken from the socket
+     * (TLS records left when a call spent its read budget): the selector cannot see that input, but a writable socket
+     * has it select the key again at once, and {@code stream} then reads it.
+     */
     private int interestOps() {
-        return SelectionKey.OP_READ | (hasPendingOutput() ? SelectionKey.OP_WRITE : 0);
+        boolean write = hasPendingOutput() || (transport.isOpen() && transport.hasBufferedInput());
+        return SelectionKey.OP_READ | (write ? SelectionKey.OP_WRITE : 0);
     }
 
     /** Whether bytes wait to be written (active mode queues what the socket did not take). */

@@ -28,6 +28,13 @@ final class DeferredResults {
         }
     }
 
+    /** Removes and returns the error waiting to be thrown, or null. */
+    IOException takeError() {
+        IOException e = error;
+        error = null;
+        return e;
+    }
+
     /**
      * At the start of recv/stream: the deferred parts, else the deferred error thrown, else CLOSED thrown for a closed
      * connection, else null (go on reading).

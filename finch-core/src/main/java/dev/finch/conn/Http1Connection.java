@@ -331,6 +331,7 @@ final class Http1Connection extends BaseConnection {
         }
         if (selected.isValid() && (selected.isReadable() || transport.hasBufferedInput())) {
             readAvailable(out);
+            updateInterest(); // input left by the read budget is read on the next selection
         }
         return finish(out);
     }

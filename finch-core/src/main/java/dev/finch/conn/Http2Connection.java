@@ -17,9 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An HTTP/2 connection (RFC 9113): many requests at once, each on its own stream. {@link HttpConnection#connect}
@@ -49,6 +47,11 @@ import java.util.Map;
  */
 public final class Http2Connection extends BaseConnection {
     private static final int READ_BUFFER_SIZE = 64 * 1024;
+    /**
+     * Bytes one recv/stream call reads at most, as on HTTP/1: a fast peer must not make one call buffer without bound,
+     * nor (in active mode) starve the other connections of the owner's selector; the rest is read by the next call.
+     */
+    private static final int READ_BUDGET = 4 * READ_BUFFER_SIZE;
     /** A closing connection waits at most this long for its GOAWAY to be written. */
     private static final Duration CLOSE_WRITE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -62,7 +65,7 @@ public final class Http2Connection extends BaseConnection {
     private final Http2Control control = new Http2Control();
     private final Http2FloodGuard floods;
     private final ReceiveWindow connectionWindow;
-    private final Map<RequestRef, Long> unconsumed;
+    private final Http2Unconsumed unconsumed;
     private final Http2Inbound inbound;
     private final Http2Requests requests;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
@@ -78,16 +81,17 @@ public final class Http2Connection extends BaseConnection {
         this.authority = authority;
         this.options = options;
         this.http2 = options.http2();
-        this.output = new OutputQueue(transport);
+        this.output = new OutputQueue(transport, http2.maxQueuedOutput());
         Settings ours = http2.clientSettings();
         this.hpack = new Hpack(ours.maxHeaderListSize(), Settings.DEFAULT_HEADER_TABLE_SIZE);
         this.decoder = new FrameDecoder(
                 Settings.MIN_MAX_FRAME_SIZE, http2.maxHeaderBlockSize(), http2.maxContinuationFrames());
-        this.outbound = new Http2Outbound(hpack);
+        this.outbound = new Http2Outbound(hpack, output, http2.outputHighWaterMark());
         this.floods = new Http2FloodGuard(http2);
         this.connectionWindow = new ReceiveWindow(
                 0, Settings.DEFAULT_INITIAL_WINDOW_SIZE, http2.windowUpdateThreshold(), http2.receiveWindowRelease());
-        this.unconsumed = http2.receiveWindowRelease() == ReceiveWindow.Release.ON_CONSUME ? new HashMap<>() : null;
+        this.unconsumed =
+                http2.receiveWindowRelease() == ReceiveWindow.Release.ON_CONSUME ? new Http2Unconsumed() : null;
         this.inbound =
                 new Http2Inbound(streams, outbound, control, floods, hpack, decoder, connectionWindow, unconsumed);
         this.requests = new Http2Requests(scheme, authority, options, streams, outbound, control, floods, inbound);
@@ -137,6 +141,11 @@ public final class Http2Connection extends BaseConnection {
      * connection-specific headers, no CR, LF or NUL in values) and against the server's MAX_HEADER_LIST_SIZE before
      * anything is encoded.
      *
+     * <p>With no request in flight the connection may have gone stale, so it is read first (without blocking): a
+     * server that closed it meanwhile makes this throw a {@link TransportException} CLOSED whose {@link
+     * TransportException#requestNotSent()} is true, one that sent GOAWAY makes it throw CLOSED_FOR_WRITING; parts the
+     * read completed (a Pong) wait for the next recv/stream.
+     *
      * @throws HttpProtocolException also CLOSED_FOR_WRITING after a GOAWAY, TOO_MANY_CONCURRENT_REQUESTS at the
      *     server's stream limit, MAX_HEADER_LIST_SIZE_EXCEEDED, INVALID_CONTENT_LENGTH for a content-length that does
      *     not match the body; nothing was sent
@@ -145,9 +154,37 @@ public final class Http2Connection extends BaseConnection {
     public RequestRef request(String method, String target, HttpHeaders headers, RequestBody body) throws IOException {
         checkOwner();
         checkWritable();
+        if (streams.isEmpty()) {
+            checkIdleConnection();
+        }
         Http2Stream s = requests.open(method, target, headers, body);
         send(s);
         return s.ref;
+    }
+
+    /**
+     * An idle connection may have been closed by the server, or told to go away, since it was last read (the stale
+     * keep-alive race, finch#62): look before writing. One non-blocking read, decoded: a waiting GOAWAY, PING,
+     * SETTINGS or end of input is processed. Only when idle, which keeps the busy path free of it: with requests in
+     * flight the owner reads all the time, and a failure reaches it as their Error parts.
+     */
+    private void checkIdleConnection() throws IOException {
+        readAvailable(deferred.parts());
+        if (inbound.goAwayReceived()) {
+            throw new HttpProtocolException(
+                    Reason.CLOSED_FOR_WRITING,
+                    "the server sent GOAWAY while the connection was idle; open a new connection (nothing was sent)");
+        }
+        if (closed) {
+            IOException cause = deferred.takeError();
+            throw new TransportException(
+                    TransportException.Reason.CLOSED,
+                    cause == null
+                            ? "the server closed the idle connection; nothing was sent"
+                            : "the idle connection failed; nothing was sent",
+                    cause,
+                    true);
+        }
     }
 
     /**
@@ -194,7 +231,11 @@ public final class Http2Connection extends BaseConnection {
      * {@inheritDoc}
      *
      * <p>HTTP/2: sends RST_STREAM CANCEL; the connection and other requests carry on. Frames the server sent before
-     * it saw the reset are ignored (RFC 9113 §5.1).
+     * it saw the reset are ignored (RFC 9113 §5.1). With {@link ReceiveWindow.Release#ON_CONSUME}, Data of {@code
+     * ref} not yet reported consumed is given back to the connection window now.
+     *
+     * @throws TransportException if writing the reset failed: the connection is then closed, and the next recv/stream
+     *     returns the Error parts, CANCELLED for {@code ref} and the failure for the other requests
      */
     @Override
     public List<ResponsePart> cancelRequest(RequestRef ref) throws IOException {
@@ -204,22 +245,26 @@ public final class Http2Connection extends BaseConnection {
             return List.of();
         }
         requests.reset(s, ErrorCode.CANCEL);
-        List<ResponsePart> parts = new ArrayList<>(1);
-        parts.add(new ResponsePart.Error(ref, new HttpProtocolException(Reason.CANCELLED, "stream " + s.id)));
+        ResponsePart cancelled =
+                new ResponsePart.Error(ref, new HttpProtocolException(Reason.CANCELLED, "stream " + s.id));
         try {
             writeOutput();
         } catch (IOException e) {
-            failAll(e, parts);
+            deferred.parts().add(cancelled);
+            failAll(e, null);
+            throw e;
         }
         closeIfDrained();
-        return parts;
+        return List.of(cancelled);
     }
 
     /**
      * {@inheritDoc}
      *
      * <p>HTTP/2: the smaller of the connection and stream send windows less what is already queued (RFC 9113
-     * §6.9.1).
+     * §6.9.1). In active mode also 0 while more than {@link Http2Options#outputHighWaterMark()} bytes wait for the
+     * socket: the key then selects as writable, and once {@link #stream} has handed the socket enough of them the
+     * window opens again.
      */
     @Override
     public long requestBodyWindow(RequestRef ref) {
@@ -341,31 +386,25 @@ public final class Http2Connection extends BaseConnection {
      * server window back: WINDOW_UPDATE goes out once a batch is owed, so a consumer that stops consuming stops the
      * server. It may be called after the request ended. With the default {@code ON_RECEIVE} it does nothing.
      *
+     * <p>A request that ended with an Error (cancelled, reset) gave its unconsumed bytes back when it ended: reports
+     * for it are then ignored.
+     *
      * @throws IllegalArgumentException if more bytes are reported than were handed out for {@code ref}
      * @throws TransportException if writing failed; the connection is then closed
      */
     public void consumed(RequestRef ref, int bytes) throws IOException {
         checkOwner();
-        if (unconsumed == null) {
+        if (unconsumed == null || bytes == 0) {
             return;
         }
-        Long outstanding = unconsumed.get(ref);
-        if (bytes < 0 || bytes > (outstanding == null ? 0 : outstanding)) {
-            throw new IllegalArgumentException(
-                    "consumed " + bytes + " bytes of " + ref + ", which has " + outstanding + " unconsumed");
-        }
-        if (bytes == outstanding) {
-            unconsumed.remove(ref);
-        } else {
-            unconsumed.put(ref, outstanding - bytes);
-        }
-        if (closed) {
+        int credit = unconsumed.consumed(ref, bytes);
+        if (credit == 0 || closed) {
             return;
         }
-        outbound.windowUpdate(0, connectionWindow.consume(bytes));
+        outbound.windowUpdate(0, connectionWindow.consume(credit));
         Http2Stream s = streams.get(ref);
         if (s != null) {
-            outbound.windowUpdate(s.id, s.receiveWindow.consume(bytes));
+            outbound.windowUpdate(s.id, s.receiveWindow.consume(credit));
         }
         send(null);
     }
@@ -389,19 +428,28 @@ public final class Http2Connection extends BaseConnection {
         out = new ArrayList<>(4);
         inbound.sendWindowGrew = false;
         long deadline = Transports.deadline(timeout);
+        if (deadline - System.nanoTime() <= 0) {
+            // A zero timeout still looks once: a pool probes idle connections this way.
+            readAvailable(out);
+            if (!out.isEmpty() || closed || bodyWindowOpened()) {
+                return deferred.finish(out);
+            }
+            throw new TransportException(TransportException.Reason.TIMEOUT, "no response part ready");
+        }
         while (true) {
             if (!transport.hasBufferedInput()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0 || !awaitReadable(remaining, out)) {
-                    if (!out.isEmpty()) {
-                        return out;
-                    }
                     throw new TransportException(TransportException.Reason.TIMEOUT, "no frames within " + timeout);
                 }
             }
             readAvailable(out);
             if (!out.isEmpty() || closed || bodyWindowOpened()) {
                 return deferred.finish(out);
+            }
+            if (deadline - System.nanoTime() <= 0) {
+                // Frames that complete no part (PINGs, WINDOW_UPDATEs) keep coming: the deadline holds all the same.
+                throw new TransportException(TransportException.Reason.TIMEOUT, "no response part within " + timeout);
             }
         }
     }
@@ -443,7 +491,7 @@ public final class Http2Connection extends BaseConnection {
         if (selected.isValid() && selected.isWritable()) {
             try {
                 output.flushNonBlocking();
-                updateInterest();
+                writeOutput(); // bodies held at the high-water mark go on as the socket takes bytes
             } catch (IOException e) {
                 failAll(e, out);
                 return deferred.finish(out);
@@ -451,15 +499,20 @@ public final class Http2Connection extends BaseConnection {
         }
         if (selected.isValid() && (selected.isReadable() || transport.hasBufferedInput())) {
             readAvailable(out);
+            updateInterest(); // input left by the read budget is read on the next selection
         }
         return deferred.finish(out);
     }
 
-    /** Reads and decodes everything available now; answers and queued DATA are written as they arise. */
+    /**
+     * Reads and decodes what is available now, up to the read budget, without blocking; answers and queued DATA are
+     * written as they arise.
+     */
     private void readAvailable(List<ResponsePart> out) {
         inbound.out = out;
         try {
-            while (!closed) {
+            int budget = READ_BUDGET;
+            while (!closed && budget > 0) {
                 readBuffer.clear();
                 int n;
                 try {
@@ -475,11 +528,23 @@ public final class Http2Connection extends BaseConnection {
                 if (n == 0) {
                     break;
                 }
+                budget -= n;
                 readBuffer.flip();
                 try {
                     decoder.decode(readBuffer, inbound);
                 } catch (HttpProtocolException e) {
                     failConnection(e, out);
+                    return;
+                } catch (RuntimeException e) {
+                    // A bug, ours or in a callback such as the options' clock: the decoder is finished, so the
+                    // connection must end cleanly rather than leave its socket open.
+                    failConnection(
+                            new Http2ConnectionException(
+                                    ErrorCode.INTERNAL_ERROR,
+                                    Reason.PROTOCOL_ERROR,
+                                    "the client failed while decoding the server's frames: " + e,
+                                    e),
+                            out);
                     return;
                 }
                 writeOutput();
@@ -528,7 +593,8 @@ public final class Http2Connection extends BaseConnection {
     private void failConnection(HttpProtocolException e, List<ResponsePart> out) {
         if (!inbound.serverPrefaceSeen()
                 && e instanceof Http2ConnectionException ce
-                && ce.errorCode() != ErrorCode.PROTOCOL_ERROR) {
+                && ce.errorCode() != ErrorCode.PROTOCOL_ERROR
+                && ce.errorCode() != ErrorCode.INTERNAL_ERROR) {
             // Whatever the bytes were (often an HTTP/1.1 answer), they were not the server's preface (§3.4).
             e = new Http2ConnectionException(
                     ErrorCode.PROTOCOL_ERROR,
@@ -576,17 +642,20 @@ public final class Http2Connection extends BaseConnection {
         }
     }
 
-    /** Writes the frames produced so far: blocking in passive mode, queued in active mode. */
+    /**
+     * Writes the frames produced so far: blocking in passive mode, queued in active mode. Bodies are framed up to the
+     * high-water mark only, so this frames more of them (as the windows allow) each time the output has gone.
+     */
     private void writeOutput() throws IOException {
-        if (outbound.outputSize() == 0) {
-            return;
+        while (outbound.outputSize() > 0) {
+            try {
+                output.write(outbound.output(), key != null, options.sendTimeout());
+            } finally {
+                outbound.clearOutput();
+            }
+            outbound.drain();
         }
-        try {
-            output.write(outbound.output(), key != null, options.sendTimeout());
-            updateInterest();
-        } finally {
-            outbound.clearOutput();
-        }
+        updateInterest();
     }
 
     /** Writes a closing connection's last frames (GOAWAY): briefly waiting in passive mode, not at all in active. */
@@ -631,7 +700,7 @@ public final class Http2Connection extends BaseConnection {
      */
     @Override
     public void close() {
-        checkOwner();
+        checkOwnerOrAbandoned();
         if (closed) {
             return;
         }
@@ -686,6 +755,15 @@ public final class Http2Connection extends BaseConnection {
             throw new IllegalArgumentException(ref + " is not a request in flight on this connection");
         }
         return s;
+    }
+
+    /** For tests: request body bytes waiting inside the connection, for send window or for the socket. */
+    long waitingBodyBytes() {
+        long n = 0;
+        for (Http2Stream s : streams.all()) {
+            n += s.pendingBytes;
+        }
+        return n;
     }
 
     /** For tests: the next stream id to use (odd), to reach the end of the id space quickly. */

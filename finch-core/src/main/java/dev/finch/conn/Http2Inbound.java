@@ -16,7 +16,6 @@ import dev.finch.http.HttpProtocolException.Reason;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Dispatches the server's frames (RFC 9113 §6) to streams and connection state, adding response parts to {@link
@@ -33,9 +32,8 @@ final class Http2Inbound implements FrameHandler {
     private final Hpack hpack;
     private final FrameDecoder decoder;
     private final ReceiveWindow connectionWindow;
-    private final boolean releaseOnConsume;
-    /** Bytes handed out in Data parts and not yet reported consumed, per request (ON_CONSUME only). */
-    private final Map<RequestRef, Long> unconsumed;
+    /** Bytes handed out in Data parts and not yet reported consumed (ON_CONSUME only, else null). */
+    private final Http2Unconsumed unconsumed;
 
     /** Where parts go during one decode call. */
     List<ResponsePart> out;
@@ -56,7 +54,7 @@ final class Http2Inbound implements FrameHandler {
             Hpack hpack,
             FrameDecoder decoder,
             ReceiveWindow connectionWindow,
-            Map<RequestRef, Long> unconsumed) {
+            Http2Unconsumed unconsumed) {
         this.streams = streams;
         this.outbound = outbound;
         this.control = control;
@@ -64,7 +62,6 @@ final class Http2Inbound implements FrameHandler {
         this.hpack = hpack;
         this.decoder = decoder;
         this.connectionWindow = connectionWindow;
-        this.releaseOnConsume = unconsumed != null;
         this.unconsumed = unconsumed;
     }
 
@@ -105,7 +102,7 @@ final class Http2Inbound implements FrameHandler {
         Http2Stream s = streams.get(streamId);
         if (s == null) {
             release(length);
-            lateData(streamId, flowControlledLength);
+            lateData(streamId, flowControlledLength, endStream);
             return;
         }
         try {
@@ -124,8 +121,8 @@ final class Http2Inbound implements FrameHandler {
             byte[] bytes = new byte[length];
             data.get(bytes);
             out.add(new ResponsePart.Data(s.ref, bytes));
-            if (releaseOnConsume) {
-                unconsumed.merge(s.ref, (long) length, Long::sum);
+            if (unconsumed != null) {
+                unconsumed.handedOut(s.ref, length);
             }
         }
         if (endStream) {
@@ -179,25 +176,27 @@ final class Http2Inbound implements FrameHandler {
         s.transition(Http2Stream.Event.RECV_RST_STREAM);
         close(s, Http2Streams.Closed.NORMALLY);
         ErrorCode code = ErrorCode.of(errorCode);
-        if (errorCode == ErrorCode.NO_ERROR.code() && Http2ResponseReader.isComplete(s)) {
-            // §8.1: a server that has answered may stop the rest of the request body with NO_ERROR.
+        if (errorCode == ErrorCode.NO_ERROR.code() && Http2ResponseReader.endIsKnown(s)) {
+            // §8.1: a server that has answered may stop the rest of the request body with NO_ERROR. Only an answer
+            // whose end is provable counts: without END_STREAM, a body of unknown length may have been cut short.
             out.add(new ResponsePart.Done(s.ref));
         } else if (code == ErrorCode.REFUSED_STREAM) {
-            out.add(new ResponsePart.Error(
-                    s.ref,
+            fail(
+                    s,
                     new Http2StreamException(
                             s.id,
                             code,
                             Reason.UNPROCESSED,
-                            "server refused stream " + s.id + " before processing it (RFC 9113 §8.7)")));
+                            "server refused stream " + s.id + " before processing it (RFC 9113 §8.7)"));
         } else {
-            out.add(new ResponsePart.Error(
-                    s.ref,
+            fail(
+                    s,
                     new Http2StreamException(
                             s.id,
                             code,
                             Reason.SERVER_CLOSED_REQUEST,
-                            "RST_STREAM " + ErrorCode.describe(errorCode) + " on stream " + s.id)));
+                            "RST_STREAM " + ErrorCode.describe(errorCode) + " on stream " + s.id
+                                    + (code == ErrorCode.NO_ERROR ? " before the response provably ended" : "")));
         }
     }
 
@@ -236,6 +235,19 @@ final class Http2Inbound implements FrameHandler {
         }
         sendWindowGrew = true;
         outbound.drain();
+    }
+
+    @Override
+    public void unknownFrame(int type, int streamId, int length) throws HttpProtocolException {
+        // §5.5 lets extension frames be ignored, but not as the server's preface (§3.4); afterwards they cost
+        // reading and nothing else, like an empty frame.
+        if (!serverPrefaceSeen) {
+            throw new Http2ConnectionException(
+                    ErrorCode.PROTOCOL_ERROR,
+                    "the server's first frame is of the unknown type 0x" + Integer.toHexString(type)
+                            + ", not SETTINGS (RFC 9113 §3.4)");
+        }
+        floods.emptyFrame();
     }
 
     @Override
@@ -338,13 +350,13 @@ final class Http2Inbound implements FrameHandler {
         for (Http2Stream s : streams.all()) {
             if (s.id > goAwayLastStreamId) {
                 close(s, Http2Streams.Closed.NORMALLY);
-                out.add(new ResponsePart.Error(
-                        s.ref,
+                fail(
+                        s,
                         new HttpProtocolException(
                                 Reason.UNPROCESSED,
                                 "stream " + s.id + " is above the last-stream-id " + goAwayLastStreamId
                                         + " of the server's GOAWAY " + ErrorCode.describe(errorCode)
-                                        + " (RFC 9113 §6.8)")));
+                                        + " (RFC 9113 §6.8)"));
             }
         }
         if (first) {
@@ -389,7 +401,24 @@ final class Http2Inbound implements FrameHandler {
         outbound.rstStream(s.id, e.errorCode());
         s.onSent(Http2Stream.Event.SEND_RST_STREAM);
         close(s, Http2Streams.Closed.RESET_BY_US);
+        fail(s, e);
+    }
+
+    /** The request of the closed stream {@code s} ends with {@code e}: an Error part, and its Data is discarded. */
+    private void fail(Http2Stream s, HttpProtocolException e) {
+        discard(s.ref);
         out.add(new ResponsePart.Error(s.ref, e));
+    }
+
+    /**
+     * {@code ref} ended with an Error (or was cancelled): its Data that the owner has not consumed will never be,
+     * so it goes back to the connection window now (ON_CONSUME; WINDOW_UPDATE once a batch is owed), or it would
+     * stay charged for ever and stall the other streams.
+     */
+    void discard(RequestRef ref) {
+        if (unconsumed != null) {
+            outbound.windowUpdate(0, connectionWindow.consume(unconsumed.discard(ref)));
+        }
     }
 
     void close(Http2Stream s, Http2Streams.Closed how) {
@@ -398,13 +427,18 @@ final class Http2Inbound implements FrameHandler {
     }
 
     /** DATA for a stream that is not live. */
-    private void lateData(int streamId, int flowControlledLength) throws HttpProtocolException {
+    private void lateData(int streamId, int flowControlledLength, boolean endStream) throws HttpProtocolException {
         if (streams.isIdle(streamId)) {
             throw new Http2ConnectionException(
                     ErrorCode.PROTOCOL_ERROR, "DATA on idle stream " + streamId + " (RFC 9113 §5.1)");
         }
-        if (streams.howClosed(streamId) == Http2Streams.Closed.RESET_BY_US && flowControlledLength > 0) {
-            return; // §5.1: sent before our RST_STREAM arrived; flow control bounds it
+        if (streams.howClosed(streamId) == Http2Streams.Closed.RESET_BY_US) {
+            // §5.1: sent before our RST_STREAM arrived, and ignored. Flow control bounds the ones with a payload;
+            // an empty one with END_STREAM costs work only (an empty one without it was counted already).
+            if (flowControlledLength == 0 && endStream) {
+                floods.emptyFrame();
+            }
+            return;
         }
         floods.closedStreamFrame();
         outbound.rstStream(streamId, ErrorCode.STREAM_CLOSED); // §6.1: a stream error STREAM_CLOSED
@@ -427,7 +461,7 @@ final class Http2Inbound implements FrameHandler {
 
     /** Gives back connection window for DATA nobody will consume (ON_CONSUME only; ON_RECEIVE already did). */
     private void release(int length) {
-        if (releaseOnConsume && length > 0) {
+        if (unconsumed != null && length > 0) {
             outbound.windowUpdate(0, connectionWindow.consume(length));
         }
     }

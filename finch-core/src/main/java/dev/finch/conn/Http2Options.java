@@ -47,6 +47,8 @@ public final class Http2Options {
     private final int maxSettingsPerWindow;
     private final int maxEmptyFramesPerWindow;
     private final int maxClosedStreamFramesPerWindow;
+    private final int outputHighWaterMark;
+    private final int maxQueuedOutput;
     private final LongSupplier nanoClock;
 
     private Http2Options(Builder b) {
@@ -61,6 +63,8 @@ public final class Http2Options {
         this.maxSettingsPerWindow = b.maxSettingsPerWindow;
         this.maxEmptyFramesPerWindow = b.maxEmptyFramesPerWindow;
         this.maxClosedStreamFramesPerWindow = b.maxClosedStreamFramesPerWindow;
+        this.outputHighWaterMark = b.outputHighWaterMark;
+        this.maxQueuedOutput = b.maxQueuedOutput;
         this.nanoClock = b.nanoClock;
     }
 
@@ -88,6 +92,8 @@ public final class Http2Options {
         b.maxSettingsPerWindow = maxSettingsPerWindow;
         b.maxEmptyFramesPerWindow = maxEmptyFramesPerWindow;
         b.maxClosedStreamFramesPerWindow = maxClosedStreamFramesPerWindow;
+        b.outputHighWaterMark = outputHighWaterMark;
+        b.maxQueuedOutput = maxQueuedOutput;
         b.nanoClock = nanoClock;
         return b;
     }
@@ -146,7 +152,8 @@ public final class Http2Options {
 
     /**
      * Frames that carry nothing per window: DATA without payload or END_STREAM, empty field blocks, PRIORITY
-     * (ignored), unsolicited PING and SETTINGS acknowledgements. Default 1,000.
+     * (ignored), extension frames (ignored), empty DATA on a stream we reset, unsolicited PING and SETTINGS
+     * acknowledgements. Default 1,000.
      */
     public int maxEmptyFramesPerWindow() {
         return maxEmptyFramesPerWindow;
@@ -159,6 +166,27 @@ public final class Http2Options {
      */
     public int maxClosedStreamFramesPerWindow() {
         return maxClosedStreamFramesPerWindow;
+    }
+
+    /**
+     * Output bytes waiting for the socket above which request bodies wait too: no more DATA is framed and {@link
+     * HttpConnection#requestBodyWindow} is 0 until the socket has taken the excess. Only active mode keeps output
+     * waiting (passive mode blocks on the socket instead), and there it is what keeps an upload to a peer that reads
+     * slowly, or not at all, from piling up in memory. Default 1 MiB.
+     */
+    public int outputHighWaterMark() {
+        return outputHighWaterMark;
+    }
+
+    /**
+     * Cap on output bytes waiting for the socket in active mode, control frames included: a peer that stops reading
+     * while it makes us answer (PINGs, SETTINGS, WINDOW_UPDATEs) or while the owner sends requests must not make the
+     * connection buffer without bound. Beyond it the connection fails with a {@link dev.finch.http.TransportException}
+     * {@code IO_ERROR} (the active-mode counterpart of the send timeout in passive mode). At least {@link
+     * #outputHighWaterMark()}. Default 16 MiB.
+     */
+    public int maxQueuedOutput() {
+        return maxQueuedOutput;
     }
 
     /** The time source of the flood budgets, in {@link System#nanoTime()} units. Default {@code System::nanoTime}. */
@@ -179,6 +207,8 @@ public final class Http2Options {
         private int maxSettingsPerWindow = 100;
         private int maxEmptyFramesPerWindow = 1000;
         private int maxClosedStreamFramesPerWindow = 1000;
+        private int outputHighWaterMark = 1024 * 1024;
+        private int maxQueuedOutput = 16 * 1024 * 1024;
         private LongSupplier nanoClock = System::nanoTime;
 
         private Builder() {}
@@ -302,14 +332,43 @@ public final class Http2Options {
             return this;
         }
 
+        /**
+         * Sets {@link Http2Options#outputHighWaterMark()}.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
+        public Builder outputHighWaterMark(int bytes) {
+            this.outputHighWaterMark = positive("outputHighWaterMark", bytes);
+            return this;
+        }
+
+        /**
+         * Sets {@link Http2Options#maxQueuedOutput()}.
+         *
+         * @throws IllegalArgumentException unless positive ({@link #build()} also checks it against the high-water
+         *     mark)
+         */
+        public Builder maxQueuedOutput(int bytes) {
+            this.maxQueuedOutput = positive("maxQueuedOutput", bytes);
+            return this;
+        }
+
         /** The flood budgets' time source, e.g. a test clock; {@link System#nanoTime()} units. */
         public Builder nanoClock(LongSupplier clock) {
             this.nanoClock = Objects.requireNonNull(clock, "nanoClock");
             return this;
         }
 
-        /** The options as set so far; the builder stays usable. */
+        /**
+         * The options as set so far; the builder stays usable.
+         *
+         * @throws IllegalArgumentException if {@code maxQueuedOutput} is below {@code outputHighWaterMark}
+         */
         public Http2Options build() {
+            if (maxQueuedOutput < outputHighWaterMark) {
+                throw new IllegalArgumentException(
+                        "maxQueuedOutput " + maxQueuedOutput + " is below outputHighWaterMark " + outputHighWaterMark);
+            }
             return new Http2Options(this);
         }
 

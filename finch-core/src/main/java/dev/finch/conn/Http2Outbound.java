@@ -12,12 +12,20 @@ import dev.finch.http.HttpHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
- * Everything we send, in wire order: frames are appended to one buffer that the connection writes out, and request
- * bodies wait here for send window (RFC 9113 §6.9). A body larger than the windows does not fail (Mint fails with
+ * Everything we send, in wire order: frames are appended to one buffer that the connection writes out, except DATA
+ * payloads, which are written in place from the body's own buffer (a gathering write: frame header, then a slice of
+ * the body), so an upload is not copied on its way to the socket. Request bodies wait here for send window (RFC 9113
+ * §6.9). A body larger than the windows does not fail (Mint fails with
  * exceeds_window_size): what the windows allow goes out at once, the rest when WINDOW_UPDATEs arrive ({@link
  * #drain}). Streams with waiting bodies take turns, one frame each, so one large upload cannot starve the others.
+ *
+ * <p>DATA is framed only while the output not yet taken by the socket (here and in the {@link OutputQueue}) stays
+ * below the high-water mark: bodies wait for the socket as they wait for window, so a peer that reads slowly cannot
+ * make us copy a whole body into memory, and the connection calls {@link #drain} again as the socket takes bytes.
  *
  * <p>Header blocks are HPACK-encoded only when they are written, because the encoder's state must follow wire
  * order: trailers queued behind a body are encoded when the body has drained. Not thread-safe.
@@ -29,8 +37,15 @@ final class Http2Outbound {
     private static final int MAX_DEBUG_DATA = 256;
 
     private final Hpack hpack;
+    private final OutputQueue output;
+    private final long highWaterMark;
     private final ByteSink block = new ByteSink(1024);
     private ByteSink sink = new ByteSink(16 * 1024);
+    /** DATA payloads to write in place, in order: slice {@code i} follows the first {@code cuts[i]} bytes of the sink. */
+    private final ArrayList<ByteBuffer> slices = new ArrayList<>();
+
+    private int[] cuts = new int[16];
+    private long sliceBytes;
     /** The connection send window: 65,535 until the server's WINDOW_UPDATEs (§6.9.2; SETTINGS never change it). */
     private final FlowWindow connectionWindow = new FlowWindow(0, Settings.DEFAULT_INITIAL_WINDOW_SIZE);
     /** The server's SETTINGS_MAX_FRAME_SIZE: the largest frame we may send. */
@@ -38,8 +53,11 @@ final class Http2Outbound {
 
     private final ArrayDeque<Http2Stream> waiting = new ArrayDeque<>();
 
-    Http2Outbound(Hpack hpack) {
+    /** @param highWaterMark output bytes not yet taken by the socket above which no DATA is framed */
+    Http2Outbound(Hpack hpack, OutputQueue output, long highWaterMark) {
         this.hpack = hpack;
+        this.output = output;
+        this.highWaterMark = highWaterMark;
     }
 
     // ------------------------------------------------------------------------------------------------ frames
@@ -97,22 +115,40 @@ final class Http2Outbound {
     // ------------------------------------------------------------------------------------------------ output
 
     /** Bytes waiting to be written. */
-    int outputSize() {
-        return sink.size();
+    long outputSize() {
+        return sink.size() + sliceBytes;
     }
 
-    /** The bytes to write, valid until {@link #clearOutput()} or the next frame. */
-    ByteBuffer output() {
-        return sink.buffer();
+    /**
+     * The bytes to write, in order: frames from our buffer with DATA payloads between them as slices of the bodies.
+     * Valid until {@link #clearOutput()} or the next frame; the bodies must not change meanwhile (byte bodies are the
+     * caller's promise, streamed chunks are written or copied before {@code streamRequestBody} returns).
+     */
+    ByteBuffer[] output() {
+        ByteBuffer frames = sink.buffer();
+        if (slices.isEmpty()) {
+            return new ByteBuffer[] {frames};
+        }
+        ByteBuffer[] out = new ByteBuffer[2 * slices.size() + 1];
+        int from = 0;
+        for (int i = 0; i < slices.size(); i++) {
+            out[2 * i] = frames.slice(from, cuts[i] - from);
+            out[2 * i + 1] = slices.get(i);
+            from = cuts[i];
+        }
+        out[out.length - 1] = frames.slice(from, frames.limit() - from);
+        return out;
     }
 
-    /** Forgets the written output, dropping the buffer if a large body made it grow. */
+    /** Forgets the written output, dropping the buffer if it grew large. */
     void clearOutput() {
         if (sink.size() > RETAINED_OUTPUT) {
             sink = new ByteSink(16 * 1024);
         } else {
             sink.clear();
         }
+        slices.clear();
+        sliceBytes = 0;
     }
 
     // ------------------------------------------------------------------------------------------ flow control
@@ -165,11 +201,19 @@ final class Http2Outbound {
 
     /**
      * How many more body bytes {@code s} could send now without waiting: what both windows allow (§6.9.1) less what
-     * is already queued.
+     * is already queued; 0 while the socket has not taken the output above the high-water mark.
      */
     long available(Http2Stream s) {
+        if (room() <= 0) {
+            return 0;
+        }
         long windows = Math.min(connectionWindow.available(), s.sendWindow.available());
         return Math.max(0, windows - s.pendingBytes);
+    }
+
+    /** How many more bytes of DATA may be framed before the output reaches the high-water mark. */
+    private long room() {
+        return highWaterMark - outputSize() - output.queuedBytes();
     }
 
     private void enlist(Http2Stream s) {
@@ -181,14 +225,14 @@ final class Http2Outbound {
     /** Writes one DATA frame, or the end of the body, for {@code s} if the windows allow; whether it wrote one. */
     private boolean writeNext(Http2Stream s) {
         if (s.pendingBytes > 0) {
-            long windows = Math.min(connectionWindow.available(), s.sendWindow.available());
+            long windows = Math.min(Math.min(connectionWindow.available(), s.sendWindow.available()), room());
             int length = (int) Math.min(Math.min(windows, maxFrameSize), s.pendingBytes);
             if (length <= 0) {
                 return false;
             }
             boolean last = length == s.pendingBytes && s.endQueued && s.trailers == null;
             FrameEncoder.frameHeader(sink, length, FrameType.DATA.code(), last ? FrameFlags.END_STREAM : 0, s.id);
-            copyPending(s, length);
+            slicePending(s, length);
             connectionWindow.consume(length);
             s.sendWindow.consume(length);
             s.onSent(Http2Stream.Event.SEND_DATA);
@@ -211,12 +255,18 @@ final class Http2Outbound {
         return false;
     }
 
-    private void copyPending(Http2Stream s, int length) {
+    /** Puts {@code length} bytes of the body of {@code s} after the frame header just written, as slices. */
+    private void slicePending(Http2Stream s, int length) {
         int left = length;
         while (left > 0) {
             ByteBuffer b = s.pending.peekFirst();
             int n = Math.min(left, b.remaining());
-            sink.write(b, b.position(), n);
+            if (slices.size() == cuts.length) {
+                cuts = Arrays.copyOf(cuts, 2 * cuts.length);
+            }
+            cuts[slices.size()] = sink.size();
+            slices.add(b.slice(b.position(), n));
+            sliceBytes += n;
             b.position(b.position() + n);
             left -= n;
             if (!b.hasRemaining()) {

@@ -1,12 +1,12 @@
 package dev.finch.conn;
 
+import dev.finch.codec.http1.Http1Encoder;
 import dev.finch.codec.http2.RequestHeaderValidator;
 import dev.finch.http.HttpHeaders;
 import dev.finch.http.HttpProtocolException;
 import dev.finch.http.HttpProtocolException.Reason;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Locale;
 
 /**
  * Builds the field list of an HTTP/2 request (RFC 9113 §8.3.1): pseudo-headers first ({@code :method :scheme
@@ -55,8 +55,9 @@ final class Http2RequestFields {
             path = target;
         } else {
             URI uri = absolute(target);
-            schemeValue = uri.getScheme().toLowerCase(Locale.ROOT);
-            auth = uri.getRawAuthority();
+            Scheme targetScheme = Scheme.of(uri.getScheme());
+            schemeValue = targetScheme.id();
+            auth = authorityOf(uri.getRawAuthority(), targetScheme.defaultPort());
             path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                     + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         }
@@ -105,6 +106,27 @@ final class Http2RequestFields {
             length = n;
         }
         return length;
+    }
+
+    /**
+     * The {@code :authority} of an absolute-form target: its host and port, without the userinfo that RFC 9113 §8.3.1
+     * forbids for http and https, and without the scheme's default port (as the connection's own authority); an IPv6
+     * literal stays in brackets.
+     *
+     * @throws HttpProtocolException INVALID_REQUEST_TARGET for an empty host or a port that is not a number
+     */
+    static String authorityOf(String rawAuthority, int defaultPort) throws HttpProtocolException {
+        String hostPort = rawAuthority.substring(rawAuthority.lastIndexOf('@') + 1);
+        int portStart = hostPort.startsWith("[") ? hostPort.indexOf("]:") + 1 : hostPort.lastIndexOf(':');
+        String host = portStart <= 0 ? hostPort : hostPort.substring(0, portStart);
+        String port = portStart <= 0 ? "" : hostPort.substring(portStart + 1);
+        if (host.isEmpty()
+                || host.equals("[]")
+                || port.length() > 5
+                || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new HttpProtocolException(Reason.INVALID_REQUEST_TARGET, "absolute-form target without host[:port]");
+        }
+        return port.isEmpty() ? host : Http1Encoder.authority(host, Integer.parseInt(port), defaultPort);
     }
 
     private static URI absolute(String target) throws HttpProtocolException {

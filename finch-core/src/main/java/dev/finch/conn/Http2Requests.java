@@ -152,6 +152,7 @@ final class Http2Requests {
         outbound.rstStream(s.id, code);
         s.onSent(Http2Stream.Event.SEND_RST_STREAM);
         inbound.close(s, Http2Streams.Closed.RESET_BY_US);
+        inbound.discard(s.ref); // the request ends with an Error: nobody will consume its Data
     }
 
     /** How many body bytes {@code ref} could send now without queueing; 0 unless it streams its body. */

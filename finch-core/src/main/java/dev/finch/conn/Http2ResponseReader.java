@@ -66,8 +66,9 @@ final class Http2ResponseReader {
                         "more than " + MAX_INTERIM_RESPONSES + " interim responses");
             }
         } else {
-            boolean noContent = s.head || code == 204 || code == 304;
-            s.expectedLength = noContent ? -1 : contentLength(s, regular);
+            // RFC 9110 §6.4.1: these have no content, whatever their content-length says.
+            s.noContent = s.head || code == 204 || code == 304;
+            s.expectedLength = s.noContent ? -1 : contentLength(s, regular);
             s.response = Http2Stream.Response.BODY;
         }
         out.add(new ResponsePart.Status(s.ref, code));
@@ -77,12 +78,19 @@ final class Http2ResponseReader {
     /**
      * DATA of {@code length} bytes arrived on {@code s}.
      *
-     * @throws Http2StreamException PROTOCOL_ERROR before the final status (§8.1) or beyond the content-length
-     *     (§8.1.1)
+     * @throws Http2StreamException PROTOCOL_ERROR before the final status (§8.1), beyond the content-length
+     *     (§8.1.1), or with a payload in a response that has no content (§8.1.1)
      */
     static void data(Http2Stream s, int length) throws Http2StreamException {
         if (s.response != Http2Stream.Response.BODY) {
             throw malformed(s, Reason.INVALID_STATUS_LINE, "DATA before the final response HEADERS (§8.1)");
+        }
+        if (s.noContent && length > 0) {
+            // §8.1.1: "A response that is defined to have no content ... MUST NOT" carry DATA; it is malformed.
+            throw malformed(
+                    s,
+                    Reason.PROTOCOL_ERROR,
+                    "DATA in a response to HEAD, or of status 204 or 304, which has no content (RFC 9113 §8.1.1)");
         }
         s.receivedLength += length;
         if (s.expectedLength >= 0 && s.receivedLength > s.expectedLength) {
@@ -111,9 +119,14 @@ final class Http2ResponseReader {
         }
     }
 
-    /** Whether the body received so far is complete as far as the response can tell: final status, full length. */
-    static boolean isComplete(Http2Stream s) {
-        return s.response == Http2Stream.Response.BODY && lengthComplete(s);
+    /**
+     * Whether the response is provably complete without END_STREAM: a final status, and either no content by
+     * definition (HEAD, 204, 304) or all of its content-length received. A body of unknown length is never provably
+     * complete: only END_STREAM ends it (§8.1).
+     */
+    static boolean endIsKnown(Http2Stream s) {
+        return s.response == Http2Stream.Response.BODY
+                && (s.noContent || (s.expectedLength >= 0 && s.receivedLength == s.expectedLength));
     }
 
     private static boolean lengthComplete(Http2Stream s) {

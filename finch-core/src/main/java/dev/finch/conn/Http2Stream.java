@@ -148,6 +148,8 @@ final class Http2Stream {
     // --- the response (inbound) ---
     Response response = Response.AWAITING_STATUS;
     int interimResponses;
+    /** The final response has no content by definition: an answer to HEAD, a 204 or a 304 (RFC 9110 §6.4.1). */
+    boolean noContent;
     /** The response's content-length, or -1 (absent, HEAD, 204, 304). */
     long expectedLength = -1;
 

@@ -1,6 +1,7 @@
 package dev.finch.conn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finch.codec.http2.ErrorCode;
 import dev.finch.codec.http2.Frame;
@@ -39,6 +40,39 @@ class Http2CancelRequestTest {
             assertThat(s.seen(Frame.RstStream.class)).isEqualTo(new Frame.RstStream(1, ErrorCode.CANCEL));
             assertThat(s.await(kept).bodyText()).isEqualTo("kept");
             assertThat(s.conn.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void http2CancelWhoseResetCannotBeWrittenThrowsAndTheNextRecvEndsEveryRequest() throws Exception {
+        try (Http2Scripted s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.answerPing();
+            c.await(H2Peer.Headers.class);
+            c.await(H2Peer.Headers.class);
+            c.socket().setSoLinger(true, 0);
+            c.socket().close(); // RST: the client's next write fails
+        })) {
+            s.conn.ping();
+            assertThat(s.conn.recv(WAIT)).singleElement().isInstanceOf(ResponsePart.Pong.class); // the preface too
+            RequestRef cancelled = s.get("/a");
+            RequestRef other = s.get("/b");
+            s.awaitReadable(); // the reset, and nothing else, has arrived
+            assertThatThrownBy(() -> s.conn.cancelRequest(cancelled)).isInstanceOf(TransportException.class);
+            assertThat(s.conn.isOpen()).isFalse();
+            List<ResponsePart> parts = s.conn.recv(WAIT);
+            assertThat(parts).hasSize(2);
+            assertThat(parts)
+                    .filteredOn(p -> p.ref() == cancelled)
+                    .singleElement()
+                    .isInstanceOfSatisfying(
+                            ResponsePart.Error.class, e -> assertThat(((HttpProtocolException) e.error()).reason())
+                                    .isEqualTo(HttpProtocolException.Reason.CANCELLED));
+            assertThat(parts)
+                    .filteredOn(p -> p.ref() == other)
+                    .singleElement()
+                    .isInstanceOfSatisfying(ResponsePart.Error.class, e -> assertThat(e.error())
+                            .isInstanceOf(TransportException.class));
         }
     }
 

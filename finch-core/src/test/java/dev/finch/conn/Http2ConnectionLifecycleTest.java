@@ -3,16 +3,24 @@ package dev.finch.conn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.finch.codec.http2.ByteSink;
 import dev.finch.codec.http2.ErrorCode;
 import dev.finch.codec.http2.Frame;
+import dev.finch.codec.http2.FrameEncoder;
 import dev.finch.codec.http2.Http2ConnectionException;
 import dev.finch.codec.http2.Settings;
 import dev.finch.http.HttpProtocolException;
 import dev.finch.http.HttpProtocolException.Reason;
 import dev.finch.http.TransportException;
 import dev.finch.testing.H2Peer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +126,176 @@ class Http2ConnectionLifecycleTest {
         }
         assertThat(s.conn.isReadable()).isFalse();
         assertThatThrownBy(() -> s.conn.recv(Http2Scripted.WAIT)).isInstanceOf(TransportException.class);
+    }
+
+    @Test
+    void aSecondGoAwayWithALowerLastStreamIdFailsTheStreamsAboveIt() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.await(H2Peer.Headers.class);
+            // §6.8: a graceful shutdown, then the real last-stream-id.
+            c.send(new Frame.GoAway(Integer.MAX_VALUE, ErrorCode.NO_ERROR, new byte[0]));
+            c.send(new Frame.GoAway(1, ErrorCode.NO_ERROR, new byte[0]));
+            c.respond(1, 200, "one");
+            seen.add(c.readUntilClose());
+        });
+        RequestRef one = s.get("/1");
+        RequestRef three = s.get("/3");
+        List<Exchange> both = Exchange.awaitAll(s.conn, List.of(one, three), Http2Scripted.WAIT);
+        assertThat(both.get(0).bodyText()).isEqualTo("one");
+        assertThat(Http2Scripted.reason(both.get(1))).isEqualTo(Reason.UNPROCESSED);
+        s.assertReleased();
+    }
+
+    /** The server has sent its preface and answered a PING, and the client has read both: the connection is idle. */
+    private void idleAfterAPing() throws Exception {
+        s.conn.ping();
+        recvUntil(0, 1);
+        s.conn.ping(); // the script's cue: it acts once it reads this one
+        s.awaitReadable();
+    }
+
+    @Test
+    void requestOnAnIdleConnectionTheServerClosedIsRefusedAsNotSent() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.answerPing();
+            c.awaitPing();
+            c.socket().shutdownOutput(); // an idle close without GOAWAY: only the FIN is left to read
+            seen.add(c.readUntilClose());
+        });
+        idleAfterAPing();
+        assertThatThrownBy(() -> s.get("/")).isInstanceOfSatisfying(TransportException.class, e -> {
+            assertThat(e.reason()).isEqualTo(TransportException.Reason.CLOSED);
+            assertThat(e.requestNotSent())
+                    .as("safe to retry whatever the method")
+                    .isTrue();
+        });
+        assertThat(s.seen(List.class)).as("nothing was written").noneMatch(f -> f instanceof H2Peer.Headers);
+        s.assertReleased();
+    }
+
+    @Test
+    void requestOnAnIdleConnectionTheServerSentGoAwayOnIsClosedForWriting() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.answerPing();
+            c.awaitPing();
+            c.send(new Frame.GoAway(0, ErrorCode.NO_ERROR, new byte[0]));
+            seen.add(c.readUntilClose());
+        });
+        idleAfterAPing();
+        assertThatThrownBy(() -> s.get("/"))
+                .isInstanceOfSatisfying(
+                        HttpProtocolException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CLOSED_FOR_WRITING));
+        assertThat(s.seen(List.class)).as("nothing was written").noneMatch(f -> f instanceof H2Peer.Headers);
+        s.assertReleased();
+    }
+
+    @Test
+    void recvWithAZeroTimeoutReadsWhatHasArrivedWithoutWaiting() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.answerPing();
+            c.await(H2Peer.Headers.class);
+            c.send( // the whole answer in one write
+                    new Frame.Headers(1, false, true, null, c.headerBlock(":status", "200")),
+                    new Frame.Data(1, true, "ready".getBytes()));
+        });
+        s.conn.ping();
+        recvUntil(0, 1);
+        assertThatThrownBy(() -> s.conn.recv(Duration.ZERO))
+                .as("nothing there: a timeout at once")
+                .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.reason())
+                        .isEqualTo(TransportException.Reason.TIMEOUT));
+        RequestRef ref = s.get("/");
+        s.awaitReadable();
+        Exchange ex = new Exchange();
+        s.conn.recv(Duration.ZERO).forEach(ex::add); // a pool probes connections this way
+        assertThat(ex.statuses).containsExactly(200);
+        long deadline = System.nanoTime() + Http2Scripted.WAIT.toNanos();
+        while (!ex.done) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            s.awaitReadable();
+            s.conn.recv(Duration.ZERO).forEach(ex::add);
+        }
+        assertThat(ex.parts).allMatch(p -> p.ref() == ref);
+        assertThat(ex.bodyText()).isEqualTo("ready");
+    }
+
+    @Test
+    void oneRecvReadsABoundedAmountFromAServerThatNeverPauses() throws Exception {
+        CountDownLatch buffered = new CountDownLatch(1);
+        Http2Options largeWindows = Http2Options.builder()
+                .clientSettings(Settings.builder()
+                        .set(Settings.INITIAL_WINDOW_SIZE, Integer.MAX_VALUE)
+                        .build())
+                .connectionWindowSize(Integer.MAX_VALUE)
+                .build();
+        s = Http2Scripted.start(
+                (c, seen) -> {
+                    c.handshake(Settings.EMPTY);
+                    c.await(H2Peer.Headers.class);
+                    c.sendHeaders(1, false, ":status", "200");
+                    ByteSink mib = new ByteSink();
+                    for (int i = 0; i < 64; i++) {
+                        FrameEncoder.frame(mib, new Frame.Data(1, false, new byte[16_384]));
+                    }
+                    byte[] chunk = mib.toByteArray();
+                    for (int i = 0; i < 32; i++) {
+                        c.write(chunk);
+                        if (i == 0) {
+                            buffered.countDown(); // the first MiB waits in the socket buffers, unread
+                        }
+                    }
+                    c.sendData(1, new byte[0], true);
+                },
+                largeWindows);
+        RequestRef ref = s.get("/");
+        assertThat(buffered.await(Http2Scripted.WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .isTrue();
+        long largest = 0;
+        long total = 0;
+        boolean ended = false;
+        while (!ended) {
+            long call = 0;
+            for (ResponsePart p : s.conn.recv(Http2Scripted.WAIT)) {
+                assertThat(p.ref()).isSameAs(ref);
+                call += p instanceof ResponsePart.Data d ? d.bytes().length : 0;
+                ended |= p instanceof ResponsePart.Done;
+            }
+            largest = Math.max(largest, call);
+            total += call;
+        }
+        assertThat(total).isEqualTo(32L * 1024 * 1024);
+        assertThat(largest)
+                .as("Data from one recv: the 256 KiB read budget, give or take a read buffer")
+                .isLessThanOrEqualTo(400 * 1024);
+    }
+
+    @Test
+    void closeWorksFromAnotherThreadOnceTheOwnerDied() throws Exception {
+        try (H2Peer peer = H2Peer.start(c -> {
+            c.handshake(Settings.EMPTY);
+            c.readUntilClose();
+        })) {
+            AtomicReference<HttpConnection> conn = new AtomicReference<>();
+            Thread owner = new Thread(() -> {
+                try {
+                    conn.set(HttpConnection.connect(Scheme.HTTP, "127.0.0.1", peer.port(), Http2Scripted.H2C));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            owner.start();
+            owner.join();
+            assertThat(conn.get().protocol()).isEqualTo(Protocol.HTTP2);
+            assertThat(conn.get().owner()).isSameAs(owner);
+            conn.get().close(); // a pool releasing a connection whose borrower died
+            assertThat(conn.get().isReadable()).isFalse();
+            assertThat(peer.awaitClientClose(Http2Scripted.WAIT)).isTrue();
+        }
     }
 
     @Test

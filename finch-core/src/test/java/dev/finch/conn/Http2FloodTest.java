@@ -11,6 +11,7 @@ import dev.finch.codec.http2.Settings;
 import dev.finch.http.HttpHeaders;
 import dev.finch.http.HttpProtocolException.Reason;
 import dev.finch.testing.H2Peer;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -206,6 +207,46 @@ class Http2FloodTest {
                 },
                 Http2Options.builder().maxEmptyFramesPerWindow(10).build());
         assertCalmedDown(request());
+    }
+
+    @Test
+    void extensionFrameFloodIsEnhanceYourCalm() throws Exception {
+        byte[] extension = {0, 0, 0, (byte) 0xfa, 0, 0, 0, 0, 1}; // an empty frame of unknown type 0xfa
+        flood(
+                c -> {
+                    ByteArrayOutputStream eleven = new ByteArrayOutputStream();
+                    for (int i = 0; i < 11; i++) {
+                        eleven.writeBytes(extension);
+                    }
+                    c.write(eleven.toByteArray());
+                },
+                Http2Options.builder().maxEmptyFramesPerWindow(10).build());
+        assertCalmedDown(request());
+    }
+
+    @Test
+    void emptyDataFloodOnAStreamWeResetIsEnhanceYourCalm() throws Exception {
+        s = Http2Scripted.start(
+                (c, seen) -> {
+                    c.handshake(Settings.EMPTY);
+                    c.await(H2Peer.Headers.class);
+                    c.await(H2Peer.Headers.class);
+                    c.await(Frame.RstStream.class);
+                    // Frames on a stream we reset are ignored (§5.1), but empty ones still cost work.
+                    c.flood(java.util.Collections.nCopies(11, new Frame.Data(1, true, new byte[0])));
+                    List<Object> frames = new ArrayList<>();
+                    Object f;
+                    do {
+                        f = c.next();
+                        frames.add(f);
+                    } while (!(f instanceof Frame.GoAway));
+                    seen.add(frames);
+                },
+                Http2Options.builder().maxEmptyFramesPerWindow(10).build());
+        RequestRef reset = s.get("/reset");
+        RequestRef other = s.get("/other");
+        s.conn.cancelRequest(reset);
+        assertCalmedDown(s.await(other));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.finch.conn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.finch.codec.http2.ErrorCode;
 import dev.finch.codec.http2.Frame;
 import dev.finch.codec.http2.ReceiveWindow;
 import dev.finch.codec.http2.Settings;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -266,6 +268,138 @@ class Http2FlowControlTest {
         assertThatThrownBy(() -> s.conn.consumed(ref, 1))
                 .as("no more than was handed out")
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Reads frames up to the client's next PING, reports them and answers the PING. */
+    private static void reportUntilPing(H2Peer.Conn c, BlockingQueue<Object> seen) throws Exception {
+        List<Object> frames = new ArrayList<>();
+        Object f;
+        while (!((f = c.next()) instanceof Frame.Ping p && !p.ack())) {
+            frames.add(f);
+        }
+        seen.add(frames);
+        c.send(new Frame.Ping(true, ((Frame.Ping) f).payload()));
+    }
+
+    /** Calls recv until a Pong arrives, returning every part. */
+    private List<ResponsePart> recvUntilPong() throws Exception {
+        List<ResponsePart> parts = new ArrayList<>();
+        long deadline = System.nanoTime() + Http2Scripted.WAIT.toNanos();
+        while (parts.stream().noneMatch(p -> p instanceof ResponsePart.Pong)) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            parts.addAll(s.conn.recv(Http2Scripted.WAIT));
+        }
+        return parts;
+    }
+
+    private static final Http2Options CONSUME_MODE = Http2Options.builder()
+            .receiveWindowRelease(ReceiveWindow.Release.ON_CONSUME)
+            .windowUpdateThreshold(1000)
+            .build();
+
+    @Test
+    void consumeModeGivesACancelledRequestsUnconsumedBytesBackToTheConnection() throws Exception {
+        s = Http2Scripted.start(
+                (c, seen) -> {
+                    c.handshake(Settings.EMPTY);
+                    c.await(H2Peer.Headers.class);
+                    c.sendHeaders(1, false, ":status", "200");
+                    c.sendData(1, new byte[5000], false);
+                    c.await(Frame.RstStream.class);
+                    reportUntilPing(c, seen);
+                },
+                CONSUME_MODE);
+        RequestRef ref = s.get("/");
+        int received = 0;
+        while (received < 5000) {
+            for (ResponsePart p : s.conn.recv(Http2Scripted.WAIT)) {
+                received += p instanceof ResponsePart.Data d ? d.bytes().length : 0;
+            }
+        }
+        s.conn.cancelRequest(ref); // the owner will never consume these bytes
+        s.conn.ping();
+        recvUntilPong();
+        assertThat(s.seen(List.class))
+                .as("the 5000 cancelled bytes go back to the connection window, or every stream would stall")
+                .contains(new Frame.WindowUpdate(0, 5000));
+        s.conn.consumed(ref, 5000); // ignored: they were given back already
+    }
+
+    @Test
+    void consumeModeGivesAResetRequestsBytesBackAtOnceAndIgnoresLaterReports() throws Exception {
+        s = Http2Scripted.start(
+                (c, seen) -> {
+                    c.handshake(Settings.EMPTY);
+                    c.await(H2Peer.Headers.class);
+                    c.sendHeaders(1, false, ":status", "200");
+                    c.sendData(1, new byte[5000], false);
+                    c.send(new Frame.RstStream(1, ErrorCode.INTERNAL_ERROR));
+                    reportUntilPing(c, seen);
+                    reportUntilPing(c, seen);
+                },
+                CONSUME_MODE);
+        RequestRef ref = s.get("/");
+        Exchange ex = s.await(ref);
+        assertThat(ex.body.size()).isEqualTo(5000);
+        assertThat(ex.error).isNotNull();
+        s.conn.ping();
+        recvUntilPong();
+        assertThat(s.seen(List.class))
+                .as("credit as the request ended, before the owner said anything")
+                .contains(new Frame.WindowUpdate(0, 5000));
+        s.conn.consumed(ref, 5000);
+        s.conn.ping();
+        recvUntilPong();
+        assertThat(s.seen(List.class))
+                .as("no second credit for the same bytes")
+                .noneMatch(f -> f instanceof Frame.WindowUpdate);
+    }
+
+    @Test
+    void consumingZeroBytesDoesNothing() throws Exception {
+        s = Http2Scripted.start(
+                (c, seen) -> {
+                    c.handshake(Settings.EMPTY);
+                    c.await(H2Peer.Headers.class);
+                    c.respond(1, 204, "");
+                },
+                CONSUME_MODE);
+        RequestRef ref = s.get("/");
+        assertThat(s.await(ref).done).isTrue();
+        s.conn.consumed(ref, 0); // nothing was handed out: nothing to report, and no failure
+        assertThatThrownBy(() -> s.conn.consumed(ref, -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void emptyEndStreamDataIsAcceptedWhileTheStreamWindowIsNegative() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.sendHeaders(1, false, ":status", "200");
+            c.sendData(1, new byte[100], false);
+            Frame.Settings ours;
+            do {
+                ours = c.await(Frame.Settings.class);
+            } while (ours.ack());
+            // Acknowledged, our INITIAL_WINDOW_SIZE of 0 takes the stream's window to -100 (§6.9.2). An empty DATA
+            // is not flow-controlled (§6.9.1): it may still end the stream.
+            c.send(new Frame.Settings(true, Settings.EMPTY));
+            c.sendData(1, new byte[0], true);
+        });
+        RequestRef ref = s.get("/");
+        int received = 0;
+        while (received < 100) {
+            for (ResponsePart p : s.conn.recv(Http2Scripted.WAIT)) {
+                received += p instanceof ResponsePart.Data d ? d.bytes().length : 0;
+            }
+        }
+        s.conn.putSettings(
+                Settings.builder().set(Settings.INITIAL_WINDOW_SIZE, 0).build());
+        Exchange rest = s.await(ref);
+        assertThat(rest.error)
+                .as("no FLOW_CONTROL_ERROR for an empty END_STREAM")
+                .isNull();
+        assertThat(rest.done).isTrue();
     }
 
     @Test

@@ -9,12 +9,16 @@ import dev.finch.codec.http2.Frame;
 import dev.finch.codec.http2.Http2ConnectionException;
 import dev.finch.codec.http2.Http2StreamException;
 import dev.finch.codec.http2.Settings;
+import dev.finch.http.HttpHeaders;
 import dev.finch.http.HttpProtocolException;
 import dev.finch.http.HttpProtocolException.Reason;
 import dev.finch.testing.H2Peer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Servers that break RFC 9113, scripted frame by frame. Connection errors must send GOAWAY with the right code, end
@@ -83,6 +87,7 @@ class Http2HostileServerTest {
     void firstFrameOtherThanSettingsIsAProtocolError() throws Exception {
         s = Http2Scripted.start((c, seen) -> {
             c.readPreface();
+            c.await(H2Peer.Headers.class); // a request in flight carries the error
             c.send(new Frame.Ping(false, 7));
             seen.add(c.await(Frame.GoAway.class));
         });
@@ -94,10 +99,26 @@ class Http2HostileServerTest {
     void http11AnswerToThePrefaceIsAProtocolError() throws Exception {
         s = Http2Scripted.start((c, seen) -> {
             c.readPreface();
+            c.await(H2Peer.Headers.class);
             c.write("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".getBytes());
             seen.add(c.await(Frame.GoAway.class));
         });
         Exchange ex = s.await(s.get("/"));
+        assertConnectionError(ex, ErrorCode.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void extensionFrameBeforeTheServersSettingsIsAProtocolError() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.readPreface();
+            c.await(H2Peer.Headers.class);
+            c.write(new byte[] {0, 0, 0, (byte) 0xfa, 0, 0, 0, 0, 0}); // §5.5 would ignore it, but §3.4 comes first
+            c.send(new Frame.Settings(false, Settings.EMPTY), new Frame.Settings(true, Settings.EMPTY));
+            seen.add(c.await(Frame.GoAway.class));
+        });
+        Exchange ex = s.await(s.get("/"));
+        assertThat(ex.error).isInstanceOfSatisfying(Http2ConnectionException.class, e -> assertThat(e.detail())
+                .contains("unknown type 0xfa"));
         assertConnectionError(ex, ErrorCode.PROTOCOL_ERROR);
     }
 
@@ -173,6 +194,46 @@ class Http2HostileServerTest {
     }
 
     @Test
+    void rstStreamOnAnIdleStreamIsAProtocolError() throws Exception {
+        connectionErrorScript(c -> c.send(new Frame.RstStream(3, ErrorCode.CANCEL))); // we opened only stream 1
+        assertConnectionError(s.await(s.get("/")), ErrorCode.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void windowUpdateOnAnIdleStreamIsAProtocolError() throws Exception {
+        connectionErrorScript(c -> c.send(new Frame.WindowUpdate(3, 100)));
+        assertConnectionError(s.await(s.get("/")), ErrorCode.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void failureWhileDecodingEndsTheConnectionWithInternalError() throws Exception {
+        // A callback of the options breaks while a frame is handled: a RuntimeException inside the decoder.
+        AtomicBoolean broken = new AtomicBoolean();
+        Http2Options brokenClock = Http2Options.builder()
+                .nanoClock(() -> {
+                    if (broken.get()) {
+                        throw new IllegalStateException("the clock broke");
+                    }
+                    return System.nanoTime();
+                })
+                .build();
+        s = Http2Scripted.start(
+                (c, seen) -> {
+                    c.handshake(Settings.EMPTY);
+                    c.await(H2Peer.Headers.class);
+                    c.send(new Frame.Ping(false, 1)); // the flood budget reads the clock
+                    seen.add(c.await(Frame.GoAway.class));
+                },
+                brokenClock);
+        RequestRef ref = s.get("/");
+        broken.set(true);
+        Exchange ex = s.await(ref);
+        assertThat(ex.error).isInstanceOfSatisfying(Http2ConnectionException.class, e -> assertThat(e.getCause())
+                .hasMessage("the clock broke"));
+        assertConnectionError(ex, ErrorCode.INTERNAL_ERROR);
+    }
+
+    @Test
     void malformedHpackIsACompressionError() throws Exception {
         // 0xbf: an indexed field naming entry 63, beyond the static table and the empty dynamic table.
         connectionErrorScript(c -> c.send(new Frame.Headers(1, true, true, null, new byte[] {(byte) 0xbf})));
@@ -216,8 +277,15 @@ class Http2HostileServerTest {
         s = Http2Scripted.start(
                 (c, seen) -> {
                     c.handshake(Settings.EMPTY);
-                    c.await(H2Peer.Headers.class);
-                    c.await(Frame.Settings.class); // the client's ACK of ours; it has seen our ACK of its own
+                    // The request, and the client's ACK of our SETTINGS (it has seen our ACK of its own), in
+                    // either order: a client looks at an idle connection before it sends a request.
+                    boolean request = false;
+                    boolean acknowledged = false;
+                    while (!request || !acknowledged) {
+                        Object f = c.next();
+                        request |= f instanceof H2Peer.Headers;
+                        acknowledged |= f instanceof Frame.Settings settings && settings.ack();
+                    }
                     c.sendHeaders(1, false, ":status", "200");
                     c.sendData(1, new byte[1001], false);
                     seen.add(c.await(Frame.RstStream.class));
@@ -295,6 +363,31 @@ class Http2HostileServerTest {
         assertStreamError(s.await(s.get("/")), ErrorCode.PROTOCOL_ERROR, Reason.INVALID_CONTENT_LENGTH);
     }
 
+    @ParameterizedTest(name = "{0} answered {1}")
+    @CsvSource({"HEAD, 200", "GET, 204", "GET, 304"})
+    void dataInAResponseThatHasNoContentIsAStreamError(String method, int status) throws Exception {
+        streamErrorScript(c -> {
+            c.sendHeaders(1, false, ":status", Integer.toString(status), "content-length", "4");
+            c.sendData(1, "body".getBytes(), true);
+        });
+        Exchange ex = s.await(s.conn.request(method, "/", HttpHeaders.EMPTY, RequestBody.none()));
+        assertThat(ex.statuses).containsExactly(status);
+        assertStreamError(ex, ErrorCode.PROTOCOL_ERROR, Reason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void emptyEndStreamDataEndsAResponseThatHasNoContent() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.sendHeaders(1, false, ":status", "200", "content-length", "1234");
+            c.sendData(1, new byte[0], true);
+        });
+        Exchange ex = s.await(s.conn.request("HEAD", "/", HttpHeaders.EMPTY, RequestBody.none()));
+        assertThat(ex.headers.first("content-length")).isEqualTo("1234");
+        assertThat(ex.done).isTrue();
+    }
+
     @Test
     void requestPseudoHeaderInAResponseIsAStreamError() throws Exception {
         streamErrorScript(c -> c.sendHeaders(1, true, ":status", "200", ":path", "/"));
@@ -316,8 +409,20 @@ class Http2HostileServerTest {
             c.await(H2Peer.Headers.class);
             c.respond(1, 200, "done");
             c.sendData(1, "late".getBytes(), false);
-            seen.add(c.await(Frame.RstStream.class));
-            c.respond(c.await(H2Peer.Headers.class).streamId(), 200, "ok");
+            // Our RST_STREAM and the next request cross: the client may read the late DATA before or after it sends
+            // the request, so they come in either order.
+            Frame.RstStream reset = null;
+            H2Peer.Headers next = null;
+            while (reset == null || next == null) {
+                Object f = c.next();
+                if (f instanceof Frame.RstStream r) {
+                    reset = r;
+                } else if (f instanceof H2Peer.Headers h) {
+                    next = h;
+                }
+            }
+            seen.add(reset);
+            c.respond(next.streamId(), 200, "ok");
         });
         Exchange first = s.await(s.get("/"));
         assertThat(first.done).isTrue();

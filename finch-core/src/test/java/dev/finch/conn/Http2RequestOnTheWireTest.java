@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** What a request looks like on the wire, frame by frame, as the scripted peer reads it. */
 class Http2RequestOnTheWireTest {
@@ -91,6 +93,24 @@ class Http2RequestOnTheWireTest {
         assertThat(fields.first(":authority")).isEqualTo("example.com");
         assertThat(Connections.alpnOffer(java.util.EnumSet.allOf(Protocol.class)))
                 .containsExactly("h2", "http/1.1");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "http://user:secret@example.com:80/x, example.com",
+        "http://user@example.com:8080/x, example.com:8080",
+        "https://example.com:443/x, example.com",
+        "https://example.com:80/x, example.com:80",
+        "http://[::1]:8080/x, '[::1]:8080'",
+        "http://u:p@[::1]/x, '[::1]'",
+        "HTTP://example.com:/x, example.com"
+    })
+    void absoluteFormAuthorityHasNoUserinfoAndNoDefaultPort(String target, String authority) throws Exception {
+        // RFC 9113 §8.3.1: ":authority MUST NOT include the deprecated userinfo subcomponent" for http(s).
+        HttpHeaders fields =
+                Http2RequestFields.build("GET", target, HttpHeaders.EMPTY, Scheme.HTTP, "origin.example", null, -1);
+        assertThat(fields.first(":authority")).isEqualTo(authority);
+        assertThat(fields.first(":path")).isEqualTo("/x");
     }
 
     @Test

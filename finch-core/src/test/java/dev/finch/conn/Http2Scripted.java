@@ -7,6 +7,8 @@ import dev.finch.http.HttpProtocolException;
 import dev.finch.http.TransportException;
 import dev.finch.testing.H2Peer;
 import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.BlockingQueue;
@@ -101,6 +103,22 @@ final class Http2Scripted implements AutoCloseable {
             }
         } while (conn.isReadable());
         return first;
+    }
+
+    /**
+     * Waits, bounded by {@link #WAIT}, until the connection's socket has input (frames, the server's FIN or reset)
+     * without reading it: registers with a selector of its own, then returns to passive mode.
+     */
+    void awaitReadable() throws IOException {
+        try (Selector selector = Selector.open()) {
+            SelectionKey key = conn.register(selector);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!(selector.select(100) > 0 && key.isReadable())) {
+                assertThat(System.nanoTime()).as("input within %s", WAIT).isLessThan(deadline);
+                selector.selectedKeys().clear();
+            }
+            conn.deregister();
+        }
     }
 
     /** Asserts that the connection is closed and its socket released (the peer saw our side close). */

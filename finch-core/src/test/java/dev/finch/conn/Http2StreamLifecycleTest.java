@@ -11,8 +11,10 @@ import dev.finch.codec.http2.Settings;
 import dev.finch.http.HttpHeaders;
 import dev.finch.http.HttpProtocolException;
 import dev.finch.http.HttpProtocolException.Reason;
+import dev.finch.http.TransportException;
 import dev.finch.testing.H2Peer;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +154,48 @@ class Http2StreamLifecycleTest {
     }
 
     @Test
+    void resetWithNoErrorBeforeTheEndOfABodyOfUnknownLengthIsAnError() throws Exception {
+        answerFirst(c -> {
+            c.sendHeaders(1, false, ":status", "200"); // no content-length: only END_STREAM can end the body (§8.1)
+            c.sendData(1, "first half of the bo".getBytes(), false);
+            c.send(new Frame.RstStream(1, ErrorCode.NO_ERROR));
+        });
+        Exchange ex = s.await(s.get("/"));
+        assertThat(ex.bodyText()).isEqualTo("first half of the bo");
+        assertThat(ex.done)
+                .as("a body that may have been cut short is not Done")
+                .isFalse();
+        assertThat(ex.error).isInstanceOfSatisfying(Http2StreamException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.SERVER_CLOSED_REQUEST);
+            assertThat(e.errorCode()).isEqualTo(ErrorCode.NO_ERROR);
+        });
+        assertThat(s.conn.isOpen()).isTrue();
+    }
+
+    @Test
+    void resetWithNoErrorShortOfTheContentLengthIsAnError() throws Exception {
+        answerFirst(c -> {
+            c.sendHeaders(1, false, ":status", "200", "content-length", "10");
+            c.sendData(1, "ok".getBytes(), false);
+            c.send(new Frame.RstStream(1, ErrorCode.NO_ERROR));
+        });
+        Exchange ex = s.await(s.get("/"));
+        assertThat(ex.done).isFalse();
+        assertThat(reason(ex)).isEqualTo(Reason.SERVER_CLOSED_REQUEST);
+    }
+
+    @Test
+    void resetWithNoErrorAfterTheHeadersOfAResponseWithoutContentIsDone() throws Exception {
+        answerFirst(c -> {
+            c.sendHeaders(1, false, ":status", "204"); // RFC 9110 §6.4.1: no content by definition
+            c.send(new Frame.RstStream(1, ErrorCode.NO_ERROR));
+        });
+        Exchange ex = s.await(s.get("/"));
+        assertThat(ex.statuses).containsExactly(204);
+        assertThat(ex.done).isTrue();
+    }
+
+    @Test
     void serverPingIsAcknowledgedWithItsPayload() throws Exception {
         answerFirst(c -> {
             c.send(new Frame.Ping(false, 0x0102030405060708L));
@@ -209,6 +253,78 @@ class Http2StreamLifecycleTest {
         assertThat(s.seen(List.class))
                 .as("no STREAM_CLOSED for frames on the stream we reset")
                 .noneMatch(f -> f instanceof Frame.RstStream);
+    }
+
+    @Test
+    void emptyEndStreamDataCrossingOurResetIsIgnoredWithoutAnAnswer() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.await(Frame.RstStream.class);
+            // Sent before the server saw our reset; the body ends as Jetty ends bodies, with an empty DATA.
+            c.sendHeaders(1, false, ":status", "200");
+            c.sendData(1, new byte[10], false);
+            c.sendData(1, new byte[0], true);
+            c.send(new Frame.Ping(false, 42));
+            List<Object> after = new ArrayList<>();
+            Object f;
+            while (!((f = c.next()) instanceof Frame.Ping p && p.ack())) {
+                after.add(f);
+            }
+            seen.add(after);
+        });
+        RequestRef ref = s.get("/");
+        s.conn.cancelRequest(ref);
+        long deadline = System.nanoTime() + Http2Scripted.WAIT.toNanos();
+        while (s.seen.isEmpty()) { // reading on processes the late frames and answers the PING after them
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            try {
+                assertThat(s.conn.recv(Duration.ofMillis(100)))
+                        .as("nothing for the owner")
+                        .isEmpty();
+            } catch (TransportException e) {
+                assertThat(e.reason()).isEqualTo(TransportException.Reason.TIMEOUT);
+            }
+        }
+        assertThat(s.seen(List.class))
+                .as("no RST_STREAM for a frame on a stream we reset (§5.1)")
+                .noneMatch(f -> f instanceof Frame.RstStream);
+        assertThat(s.conn.isOpen()).isTrue();
+    }
+
+    @Test
+    void aConcurrentStreamLimitLoweredMidConnectionRefusesRequestsUntilEnoughEnd() throws Exception {
+        s = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.await(H2Peer.Headers.class);
+            c.send(new Frame.Settings(
+                    false,
+                    Settings.builder().set(Settings.MAX_CONCURRENT_STREAMS, 1).build()));
+            c.answerPing();
+            c.awaitPing(); // the client has tried a request under the new limit
+            c.respond(1, 200, "one");
+            c.respond(3, 200, "three");
+            seen.add(c.await(H2Peer.Headers.class));
+        });
+        RequestRef one = s.get("/1");
+        RequestRef three = s.get("/3");
+        s.conn.ping();
+        List<ResponsePart> parts = new ArrayList<>();
+        while (parts.stream().noneMatch(p -> p instanceof ResponsePart.Pong)) {
+            parts.addAll(s.conn.recv(Http2Scripted.WAIT));
+        }
+        assertThat(s.conn.serverSettings().maxConcurrentStreams()).isEqualTo(1);
+        assertThatThrownBy(() -> s.get("/5"))
+                .isInstanceOfSatisfying(HttpProtocolException.class, e -> assertThat(e.reason())
+                        .isEqualTo(Reason.TOO_MANY_CONCURRENT_REQUESTS));
+        s.conn.ping();
+        List<Exchange> both = Exchange.awaitAll(s.conn, List.of(one, three), Http2Scripted.WAIT);
+        assertThat(both).extracting(Exchange::bodyText).containsExactly("one", "three");
+        s.get("/5-again");
+        H2Peer.Headers next = s.seen(H2Peer.Headers.class);
+        assertThat(next.fields().first(":path")).isEqualTo("/5-again");
+        assertThat(next.streamId()).as("the refused request used no stream id").isEqualTo(5);
     }
 
     @Test

@@ -11,7 +11,8 @@ import java.util.Arrays;
  *
  * <p>What it checks, so a handler need not: the frame size against our SETTINGS_MAX_FRAME_SIZE (§4.2), the stream-id
  * rules and fixed lengths of each type (§6), padding (§6.1), SETTINGS values (§6.5.2), and CONTINUATION sequencing
- * (§6.10). Extension frame types are skipped without buffering (§5.5). Stream state (§5.1) is the handler's.
+ * (§6.10). Extension frame types are skipped without buffering (§5.5), after telling the handler. Stream state (§5.1)
+ * is the handler's.
  *
  * <p>Limits against floods (RFC 9113 §10.5, the 2024 "CONTINUATION flood"): a field block split over HEADERS and
  * CONTINUATION frames is merged in memory, capped at {@code maxHeaderBlockSize} bytes and {@code
@@ -207,6 +208,7 @@ public final class FrameDecoder {
         if (frameType == null) {
             state = State.SKIP; // §5.5: unknown types are ignored and discarded
             skipRemaining = length;
+            handler.unknownFrame(type, streamId, length);
             return;
         }
         switch (frameType) {

@@ -62,6 +62,17 @@ public interface FrameHandler {
     void windowUpdate(int streamId, int increment) throws HttpProtocolException;
 
     /**
+     * A frame of a type this decoder does not know (an extension, §5.5), announced by its header; its payload is
+     * skipped without being buffered. RFC 9113 lets a receiver ignore it, which the default does; a handler may still
+     * count it (it costs reading) or refuse it where only a known frame may stand, such as the server's preface
+     * (§3.4).
+     *
+     * @param type the frame type octet
+     * @param length the payload length being skipped
+     */
+    default void unknownFrame(int type, int streamId, int length) throws HttpProtocolException {}
+
+    /**
      * A frame broke a rule whose penalty is a stream error (§5.4.2): a PRIORITY frame of the wrong length (§6.3) or a
      * WINDOW_UPDATE with a zero increment on a stream (§6.9). The frame was consumed and decoding goes on; the
      * handler resets the stream with {@link Http2StreamException#errorCode()}.

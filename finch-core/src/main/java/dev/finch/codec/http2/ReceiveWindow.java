@@ -90,7 +90,9 @@ public final class ReceiveWindow {
         if (dataLength < 0 || dataLength > flowControlledLength) {
             throw new IllegalArgumentException("data " + dataLength + " of a " + flowControlledLength + " byte frame");
         }
-        if (flowControlledLength > window) {
+        // §6.9.1 counts payload only: an empty frame (END_STREAM on its own) is allowed whatever the window, even
+        // below zero after our INITIAL_WINDOW_SIZE shrank (§6.9.2).
+        if (flowControlledLength > 0 && flowControlledLength > window) {
             throw Http2StreamException.onStreamOrConnection(
                     streamId,
                     ErrorCode.FLOW_CONTROL_ERROR,

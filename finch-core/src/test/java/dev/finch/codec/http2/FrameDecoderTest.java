@@ -108,6 +108,20 @@ class FrameDecoderTest {
     }
 
     @Test
+    void announcesUnknownFrameTypesBeforeSkippingThem() throws HttpProtocolException {
+        RecordingHandler recording = new RecordingHandler() {
+            @Override
+            public void unknownFrame(int type, int streamId, int length) {
+                events.add("type 0x" + Integer.toHexString(type) + " on " + streamId + ", " + length + " bytes");
+            }
+        };
+        decoder.decode(
+                ByteBuffer.wrap(bytes("000003 fa ff 00000005 | 010203" + "000008 06 00 00000000 | 0000000000000001")),
+                recording);
+        assertThat(recording.events).containsExactly("type 0xfa on 5, 3 bytes", new Frame.Ping(false, 1));
+    }
+
+    @Test
     void ignoresUnknownFlagsAndTheReservedBit() throws HttpProtocolException {
         // DATA with flags 0xf6 (END_STREAM, PADDED clear) and the reserved bit set on stream 1
         assertThat(decode("000001 00 f6 80000001 | 61")).containsExactly(new Frame.Data(1, false, bytes("61")));

@@ -113,4 +113,15 @@ class ReceiveWindowTest {
         assertThat(window.window()).isEqualTo(5_535 - 49_151);
         assertThat(catchThrowable(() -> window.receive(1, 1))).isInstanceOf(Http2StreamException.class);
     }
+
+    @Test
+    void acceptsAnEmptyFrameWhileTheWindowIsNegative() throws HttpProtocolException {
+        // §6.9.1 counts payload only: an empty DATA (an END_STREAM on its own) needs no window.
+        ReceiveWindow window = new ReceiveWindow(1, 100, 10_000, Release.ON_CONSUME); // no credit yet
+        window.receive(100, 100);
+        window.applyInitialWindowSizeChange(-100);
+        assertThat(window.window()).isEqualTo(-100);
+        assertThat(window.receive(0, 0)).isZero();
+        assertThat(window.window()).isEqualTo(-100);
+    }
 }
