@@ -22,6 +22,9 @@ import org.springframework.http.client.ClientHttpResponse;
 final class FinchClientHttpResponse extends InputStream implements ClientHttpResponse, AsyncHandler {
     static final int MAX_BUFFERED = 256 * 1024;
 
+    /** How long close() waits for a cancelled request to let go of its connection. */
+    private static final long CANCEL_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<byte[]> pieces = new ArrayDeque<>();
@@ -203,7 +206,10 @@ final class FinchClientHttpResponse extends InputStream implements ClientHttpRes
         return piece == null ? 0 : piece.length - pos;
     }
 
-    /** Ends the response: a request still receiving is cancelled (its HTTP/1 connection closes, an h2 stream resets). */
+    /**
+     * Ends the response: a request still receiving is cancelled (its HTTP/1 connection closes, an h2 stream resets),
+     * and close returns once Finch let go of the connection (at most a few seconds).
+     */
     @Override
     public void close() {
         FinchClient c;
@@ -223,6 +229,22 @@ final class FinchClientHttpResponse extends InputStream implements ClientHttpRes
         }
         if (c != null && r != null) {
             c.cancel(r);
+        }
+        awaitEnd(CANCEL_WAIT_NANOS);
+    }
+
+    /** Waits until Finch reported the end of the request (its connection is then closed or back in the pool). */
+    private void awaitEnd(long nanos) {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (!done && left > 0) {
+                left = changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 }
