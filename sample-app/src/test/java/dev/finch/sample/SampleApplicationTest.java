@@ -93,4 +93,29 @@ class SampleApplicationTest {
                 .map(Object::toString)
                 .contains("upstream-h1", "upstream-h2");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void healthShowsEachFinchPool() {
+        app().get().uri("/demo/plain?pool=h2").retrieve().toBodilessEntity();
+        Map<String, Object> health =
+                app().get().uri("/actuator/health/finch").retrieve().body(JSON);
+        assertThat(health).containsEntry("status", "UP");
+        Map<String, Object> components = (Map<String, Object>) health.get("components");
+        assertThat((Map<String, Object>) components.get("upstream-h2")).containsEntry("status", "UP");
+        assertThat((Map<String, Object>) components.get("upstream-h1")).containsEntry("status", "UP");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void finchMetricsArePublished() {
+        app().get().uri("/demo/plain?pool=h1").retrieve().toBodilessEntity();
+        Map<String, Object> metric = app().get()
+                .uri("/actuator/metrics/finch.pool.connections?tag=tag:h1&tag=state:idle")
+                .retrieve()
+                .body(JSON);
+        assertThat(metric).containsEntry("name", "finch.pool.connections");
+        var measurements = (java.util.List<Map<String, Object>>) metric.get("measurements");
+        assertThat(((Number) measurements.get(0).get("value")).doubleValue()).isGreaterThanOrEqualTo(1.0);
+    }
 }
