@@ -7,7 +7,6 @@ import dev.finch.pool.Http1PoolMetrics;
 import dev.finch.pool.Http2PoolMetrics;
 import dev.finch.pool.PoolConfig;
 import dev.finch.pool.PoolMetrics;
-import dev.finch.pool.PoolStrategy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +89,7 @@ public class FinchEndpoint {
                 c.size(),
                 c.count(),
                 c.protocols().stream().map(Protocol::alpnId).sorted().toList(),
-                c.strategy() == PoolStrategy.random() ? "random" : "custom",
+                NamedStrategy.nameOf(c.strategy()),
                 c.poolMaxIdleTime().orElse(null),
                 c.connMaxIdleTime().orElse(null),
                 c.startPoolMetrics(),

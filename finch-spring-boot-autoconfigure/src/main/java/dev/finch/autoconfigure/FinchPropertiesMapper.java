@@ -86,7 +86,7 @@ final class FinchPropertiesMapper {
                                 : EnumSet.copyOf(pool.getProtocols())));
         b.strategy(
                 pool.getStrategy() == FinchProperties.Strategy.ROUND_ROBIN
-                        ? PoolStrategy.roundRobin()
+                        ? new NamedStrategy("round-robin", PoolStrategy.roundRobin())
                         : PoolStrategy.random());
         check(
                 prefix + ".pool-max-idle-time",
