@@ -145,6 +145,8 @@ final class Http2Exchange {
             if (receiver instanceof Receiver.FoldWhile<?> f) {
                 f.halted = true;
             }
+        } else {
+            stream.finish();
         }
         if (telemetry.enabled()) {
             telemetry.emit(new FinchEvent.RecvStop(

@@ -273,6 +273,7 @@ public final class Request implements RequestInfo {
             return this;
         }
 
+        /** The request; the URL was checked when the builder was made. */
         public Request build() {
             return new Request(this);
         }

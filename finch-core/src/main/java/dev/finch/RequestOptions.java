@@ -48,6 +48,7 @@ public final class RequestOptions {
         return DEFAULTS;
     }
 
+    /** A builder holding the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -133,6 +134,7 @@ public final class RequestOptions {
             return this;
         }
 
+        /** The options. */
         public RequestOptions build() {
             return new RequestOptions(this);
         }

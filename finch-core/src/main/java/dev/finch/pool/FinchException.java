@@ -59,10 +59,12 @@ public class FinchException extends IOException {
     private final Reason reason;
     private final String detail;
 
+    /** A failure for {@code reason}; {@code detail} names the pool and what was seen, or is null. */
     public FinchException(Reason reason, String detail) {
         this(reason, detail, null);
     }
 
+    /** A failure for {@code reason} caused by {@code cause} (a wire error, say). */
     public FinchException(Reason reason, String detail, Throwable cause) {
         super(null, cause);
         this.reason = Objects.requireNonNull(reason, "reason");

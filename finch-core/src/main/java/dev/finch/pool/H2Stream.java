@@ -66,6 +66,10 @@ public final class H2Stream {
     // Touched by the connection thread only.
     RequestRef ref;
     Http2Connection conn;
+    /** Body bytes handed to this stream, and bytes credited back to the server for it. */
+    long delivered;
+
+    long credited;
 
     H2Stream(
             Http2Shard shard,
@@ -202,14 +206,34 @@ public final class H2Stream {
         }
     }
 
-    /** Stops the request: a queued one is dropped, a started one reset (RST_STREAM CANCEL). Idempotent. */
+    /**
+     * The caller is done with a response that ended normally: the credit it still holds goes back to the server, so
+     * that no receive window is lost.
+     */
+    public void finish() {
+        lock.lock();
+        try {
+            if (credit > 0) {
+                schedule(OP_CREDIT);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the request: a queued one is dropped, a started one reset (RST_STREAM CANCEL), and every byte delivered
+     * but not consumed is credited back to the server (the connection window would shrink for good otherwise).
+     * Idempotent.
+     */
     public void cancel() {
         lock.lock();
         try {
-            if (state == ENDED || state == ABANDONED) {
+            if (state == ABANDONED) {
                 return;
             }
             state = ABANDONED;
+            parts.clear();
             schedule(OP_CANCEL);
         } finally {
             lock.unlock();

@@ -31,13 +31,7 @@ import java.util.concurrent.TimeUnit;
  * selector, starts queued requests, writes request bodies as windows allow, and hands response parts to the waiting
  * {@link H2Stream}s. Nothing here is touched by another thread except through the shard's queues.
  *
- * <h2>States of a connection (Finch's HTTP/2 pool)</h2>
- *
- * <pre>
- * DISCONNECTED ──connect──▶ CONNECTING ──SETTINGS (or at once)──▶ CONNECTED ──GOAWAY, age, pong lost──▶ READ_ONLY
- *      ▲                        │                                     │                                    │
- *      └──────failed (backoff)──┘◀────────────closed or failed────────┘◀──────last stream ended───────────┘
- * </pre>
+ * <h2>States of a connection (Finch's HTTP/2 pool; the table is {@link Http2State})</h2>
  *
  * <ul>
  *   <li><b>CONNECTING</b>: requests wait (bounded by their pool timeout); with {@code waitForServerSettings} the state
@@ -54,61 +48,6 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  */
 final class Http2Driver implements Runnable {
-    /** The state of the shard's current connection. */
-    enum State {
-        DISCONNECTED("disconnected"),
-        CONNECTING("connecting"),
-        CONNECTED("connected"),
-        READ_ONLY("read_only");
-
-        private final String id;
-
-        State(String id) {
-            this.id = id;
-        }
-
-        /** Finch's name for the state. */
-        String id() {
-            return id;
-        }
-
-        /** The transitions the diagram allows; anything else is a bug. */
-        boolean canGo(State to) {
-            return switch (this) {
-                case DISCONNECTED -> to == CONNECTING;
-                case CONNECTING -> to == CONNECTED || to == DISCONNECTED;
-                case CONNECTED -> to == READ_ONLY || to == DISCONNECTED;
-                case READ_ONLY -> to == DISCONNECTED;
-            };
-        }
-    }
-
-    /** One connection and where it stands. */
-    private static final class Conn {
-        final Http2Connection http2;
-        final SelectionKey key;
-        final long openedAt;
-        final Object settingsAtOpen;
-        long ageDeadline = Long.MAX_VALUE;
-        State state = State.CONNECTING;
-        /** Whether a response started on it: it was of use, so its end is no sign of a server turning us away. */
-        boolean served;
-
-        Conn(Http2Connection http2, SelectionKey key, long openedAt) {
-            this.http2 = http2;
-            this.key = key;
-            this.openedAt = openedAt;
-            this.settingsAtOpen = http2.serverSettings();
-        }
-
-        void go(State to) {
-            if (!state.canGo(to)) {
-                throw new IllegalStateException("HTTP/2 connection cannot go from " + state + " to " + to);
-            }
-            state = to;
-        }
-    }
-
     private final Http2Shard shard;
     private final PoolInfo key;
     private final PoolConfig config;
@@ -123,8 +62,8 @@ final class Http2Driver implements Runnable {
     private volatile boolean terminating;
 
     // Owned by the connection thread.
-    private Conn active;
-    private final List<Conn> draining = new ArrayList<>();
+    private PooledHttp2Connection active;
+    private final List<PooledHttp2Connection> draining = new ArrayList<>();
     private final Map<RequestRef, H2Stream> streams = new HashMap<>();
     private final ArrayDeque<H2Stream> pending = new ArrayDeque<>();
     private final List<H2Stream> uploading = new ArrayList<>();
@@ -180,18 +119,22 @@ final class Http2Driver implements Runnable {
                 connect();
             }
             while (!finished()) {
-                select();
-                long now = ticker.nanos();
-                readConnections(now);
-                takeIncoming();
-                takeScheduled();
-                takePings();
-                timers(now);
-                connectIfNeeded();
-                startPending(now);
-                pumpUploads();
-                closeDrained();
-                publish();
+                try {
+                    select();
+                    long now = ticker.nanos();
+                    readConnections(now);
+                    takeIncoming();
+                    takeScheduled();
+                    takePings();
+                    timers(now);
+                    connectIfNeeded();
+                    startPending(now);
+                    pumpUploads();
+                    closeDrained();
+                    publish();
+                } catch (RuntimeException bug) {
+                    recover(bug);
+                }
             }
         } catch (IOException | RuntimeException e) {
             end = e instanceof IOException io ? io : new IOException("the HTTP/2 connection thread failed", e);
@@ -200,10 +143,37 @@ final class Http2Driver implements Runnable {
         }
     }
 
+    /**
+     * A bug surfaced in this loop: what was in flight fails with it, the connections close, and the shard goes on
+     * (the next request reconnects) rather than dying and taking its pool key down with it.
+     */
+    private void recover(RuntimeException bug) {
+        IOException e = new IOException("the HTTP/2 connection thread of " + key + " failed: " + bug, bug);
+        for (H2Stream s : streams.values()) {
+            s.fail(e);
+        }
+        streams.clear();
+        uploading.clear();
+        failPending(new FinchException(FinchException.Reason.DISCONNECTED, key.toString(), e));
+        failPings(new FinchException(FinchException.Reason.DISCONNECTED, key.toString(), e));
+        if (active != null) {
+            active.http2.close();
+            active = null;
+        }
+        for (PooledHttp2Connection c : draining) {
+            c.http2.close();
+        }
+        draining.clear();
+        keepAlivePing = null;
+        pongDeadline = Long.MAX_VALUE;
+        shard.state = Http2State.DISCONNECTED;
+        publish();
+    }
+
     // ---- connections ------------------------------------------------------------------------------------------------
 
     private void connect() {
-        shard.state = State.CONNECTING;
+        shard.state = Http2State.CONNECTING;
         long start = System.nanoTime();
         if (telemetry.enabled()) {
             telemetry.emit(new FinchEvent.ConnectStart(key, shard.index));
@@ -232,7 +202,7 @@ final class Http2Driver implements Runnable {
 
     private void install(Http2Connection c) throws IOException {
         SelectionKey k = c.register(selector);
-        Conn conn = new Conn(c, k, ticker.nanos());
+        PooledHttp2Connection conn = new PooledHttp2Connection(c, k, ticker.nanos());
         k.attach(conn);
         h2.maxConnectionAge().ifPresent(age -> {
             long jitter = h2.maxConnectionAgeJitter().toNanos();
@@ -245,7 +215,7 @@ final class Http2Driver implements Runnable {
         failures = 0;
         shard.backoffCause = null;
         if (!h2.waitForServerSettings()) {
-            conn.go(State.CONNECTED);
+            conn.go(Http2State.CONNECTED);
         }
         shard.state = conn.state;
     }
@@ -258,7 +228,7 @@ final class Http2Driver implements Runnable {
         delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1); // jitter: 50..100%
         backoffUntil = System.nanoTime() + delay;
         shard.backoffCause = e;
-        shard.state = State.DISCONNECTED;
+        shard.state = Http2State.DISCONNECTED;
         FinchException down = new FinchException(
                 FinchException.Reason.DISCONNECTED, key + " (shard " + shard.index + "): connect failed", e);
         failPending(down);
@@ -277,7 +247,7 @@ final class Http2Driver implements Runnable {
                 return;
             }
             shard.backoffCause = null; // the next request may try again
-            shard.state = State.DISCONNECTED;
+            shard.state = Http2State.DISCONNECTED;
         }
         if (!pending.isEmpty()) {
             connect();
@@ -285,13 +255,13 @@ final class Http2Driver implements Runnable {
     }
 
     /** The current connection ends (closed, failed, GOAWAY, age, lost pong): it drains or is gone. */
-    private void retire(Conn c, boolean reconnectNow) {
+    private void retire(PooledHttp2Connection c, boolean reconnectNow) {
         if (c != active) {
             return;
         }
         active = null;
-        if (c.state == State.CONNECTED && c.http2.isReadable() && c.http2.openRequestCount() > 0) {
-            c.go(State.READ_ONLY);
+        if (c.state == Http2State.CONNECTED && c.http2.isReadable() && c.http2.openRequestCount() > 0) {
+            c.go(Http2State.READ_ONLY);
             draining.add(c);
         } else {
             close(c);
@@ -299,7 +269,7 @@ final class Http2Driver implements Runnable {
         keepAlivePing = null;
         pongDeadline = Long.MAX_VALUE;
         failPings(new FinchException(FinchException.Reason.DISCONNECTED, "the connection to " + key + " ended"));
-        shard.state = State.DISCONNECTED;
+        shard.state = Http2State.DISCONNECTED;
         boolean quick = !c.served
                 && ticker.nanos() - c.openedAt < h2.reconnectBackoffMin().toNanos();
         quickEnds = quick ? quickEnds + 1 : 0;
@@ -316,9 +286,9 @@ final class Http2Driver implements Runnable {
         }
     }
 
-    private void close(Conn c) {
-        if (c.state != State.DISCONNECTED) {
-            c.go(State.DISCONNECTED);
+    private void close(PooledHttp2Connection c) {
+        if (c.state != Http2State.DISCONNECTED) {
+            c.go(Http2State.DISCONNECTED);
         }
         // Streams still on it get no more parts from a closed connection: end them here.
         for (Iterator<H2Stream> it = streams.values().iterator(); it.hasNext(); ) {
@@ -384,7 +354,7 @@ final class Http2Driver implements Runnable {
 
     private void readConnections(long now) {
         for (SelectionKey k : selector.selectedKeys()) {
-            Conn c = (Conn) k.attachment();
+            PooledHttp2Connection c = (PooledHttp2Connection) k.attachment();
             lastActivity = now;
             List<ResponsePart> parts;
             try {
@@ -399,10 +369,10 @@ final class Http2Driver implements Runnable {
                 continue;
             }
             dispatch(c, parts);
-            if (c.state == State.CONNECTING && c.http2.serverSettings() != c.settingsAtOpen) {
-                c.go(State.CONNECTED); // waitForServerSettings: the server's SETTINGS arrived
+            if (c.state == Http2State.CONNECTING && c.http2.serverSettings() != c.settingsAtOpen) {
+                c.go(Http2State.CONNECTED); // waitForServerSettings: the server's SETTINGS arrived
                 if (c == active) {
-                    shard.state = State.CONNECTED;
+                    shard.state = Http2State.CONNECTED;
                 }
             }
             if (!c.http2.isOpen()) {
@@ -412,7 +382,7 @@ final class Http2Driver implements Runnable {
         selector.selectedKeys().clear();
     }
 
-    private void dispatch(Conn c, List<ResponsePart> parts) {
+    private void dispatch(PooledHttp2Connection c, List<ResponsePart> parts) {
         for (ResponsePart part : parts) {
             if (part instanceof ResponsePart.Pong) {
                 pong(part.ref());
@@ -430,6 +400,8 @@ final class Http2Driver implements Runnable {
             }
             if (part instanceof ResponsePart.Status) {
                 c.served = true;
+            } else if (part instanceof ResponsePart.Data d) {
+                s.delivered += d.bytes().length;
             }
             s.deliver(part);
             if (part instanceof ResponsePart.Done || part instanceof ResponsePart.Error) {
@@ -456,6 +428,11 @@ final class Http2Driver implements Runnable {
                     streams.remove(s.ref);
                     uploading.remove(s);
                     cancelOnWire(s);
+                }
+                if (s.conn != null) {
+                    // What was delivered but never consumed (queued parts of a halted response) goes back too.
+                    s.takeCredit();
+                    giveCredit(s, (int) Math.min(Integer.MAX_VALUE, s.delivered - s.credited));
                 }
                 continue; // a queued one is skipped when its turn comes (tryStart refuses it)
             }
@@ -490,6 +467,7 @@ final class Http2Driver implements Runnable {
         }
         try {
             s.conn.consumed(s.ref, bytes);
+            s.credited += bytes;
         } catch (IOException | IllegalArgumentException e) {
             // A closed connection needs no window; over-reporting is a bug we must not turn into a crash.
         }
@@ -498,7 +476,7 @@ final class Http2Driver implements Runnable {
     private void takePings() {
         Http2Shard.PingRequest p;
         while ((p = shard.pings.poll()) != null) {
-            if (active == null || active.state != State.CONNECTED) {
+            if (active == null || active.state != Http2State.CONNECTED) {
                 p.result.completeExceptionally(new FinchException(
                         active == null
                                 ? FinchException.Reason.DISCONNECTED
@@ -536,7 +514,7 @@ final class Http2Driver implements Runnable {
 
     /** Keep-alive pings, their deadline, and the connection's age. */
     private void timers(long now) {
-        Conn c = active;
+        PooledHttp2Connection c = active;
         if (c == null) {
             return;
         }
@@ -559,14 +537,14 @@ final class Http2Driver implements Runnable {
             }
             active = null;
             close(c);
-            shard.state = State.DISCONNECTED;
+            shard.state = Http2State.DISCONNECTED;
             keepAlivePing = null;
             pongDeadline = Long.MAX_VALUE;
             return;
         }
         if (h2.pingInterval().isPresent()
                 && keepAlivePing == null
-                && c.state == State.CONNECTED
+                && c.state == Http2State.CONNECTED
                 && now - lastActivity >= h2.pingInterval().get().toNanos()) {
             try {
                 keepAlivePing = c.http2.ping();
@@ -579,8 +557,8 @@ final class Http2Driver implements Runnable {
 
     /** Starts queued requests while the connection allows more streams (the rest keep waiting: finch#164). */
     private void startPending(long now) {
-        Conn c = active;
-        if (c == null || c.state != State.CONNECTED) {
+        PooledHttp2Connection c = active;
+        if (c == null || c.state != Http2State.CONNECTED) {
             return;
         }
         int max = c.http2.serverSettings().maxConcurrentStreams();
@@ -645,8 +623,8 @@ final class Http2Driver implements Runnable {
     }
 
     private void closeDrained() {
-        for (Iterator<Conn> it = draining.iterator(); it.hasNext(); ) {
-            Conn c = it.next();
+        for (Iterator<PooledHttp2Connection> it = draining.iterator(); it.hasNext(); ) {
+            PooledHttp2Connection c = it.next();
             if (c.http2.openRequestCount() == 0 || !c.http2.isReadable()) {
                 it.remove();
                 close(c);
@@ -687,7 +665,7 @@ final class Http2Driver implements Runnable {
             active.http2.close();
             active = null;
         }
-        for (Conn c : draining) {
+        for (PooledHttp2Connection c : draining) {
             c.http2.close();
         }
         draining.clear();
@@ -696,7 +674,7 @@ final class Http2Driver implements Runnable {
         } catch (IOException ignored) {
             // nothing left to release
         }
-        shard.state = State.DISCONNECTED;
+        shard.state = Http2State.DISCONNECTED;
         shard.inFlight = 0;
         shard.waiting = 0;
     }

@@ -28,7 +28,7 @@ public final class Http2Shard extends Shard {
     private final Thread thread;
 
     // Published by the connection thread for metrics and for callers deciding fast.
-    volatile Http2Driver.State state = Http2Driver.State.DISCONNECTED;
+    volatile Http2State state = Http2State.DISCONNECTED;
     volatile int inFlight;
     volatile int maxConcurrentStreams = 100;
     volatile int waiting;
@@ -117,16 +117,16 @@ public final class Http2Shard extends Shard {
 
     /** What a request gets when the pool or request timeout passes while it waits for a stream. */
     FinchException queueTimeout(boolean poolTimeout) {
-        Http2Driver.State st = state;
+        Http2State st = state;
         String seen = "shard " + index + " of " + pool.count() + " is " + st.id() + " with " + inFlight
                 + " streams in flight of " + maxConcurrentStreams + " allowed and " + waiting + " requests waiting";
         if (!poolTimeout) {
             return new FinchException(FinchException.Reason.REQUEST_TIMEOUT, pool.key() + ": still queued; " + seen);
         }
-        if (st == Http2Driver.State.CONNECTING && pool.config().http2().waitForServerSettings()) {
+        if (st == Http2State.CONNECTING && pool.config().http2().waitForServerSettings()) {
             return new FinchException(FinchException.Reason.CONNECTION_NOT_READY, pool.key() + ": " + seen);
         }
-        if (st == Http2Driver.State.DISCONNECTED || st == Http2Driver.State.CONNECTING) {
+        if (st == Http2State.DISCONNECTED || st == Http2State.CONNECTING) {
             return new FinchException(FinchException.Reason.DISCONNECTED, pool.key() + ": " + seen);
         }
         return new FinchException(

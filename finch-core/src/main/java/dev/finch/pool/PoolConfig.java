@@ -61,6 +61,7 @@ public final class PoolConfig {
         return DEFAULTS;
     }
 
+    /** A builder holding Finch's defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -214,6 +215,7 @@ public final class PoolConfig {
             return this;
         }
 
+        /** The configuration. */
         public PoolConfig build() {
             return new PoolConfig(this);
         }
@@ -248,6 +250,7 @@ public final class PoolConfig {
             return DEFAULTS;
         }
 
+        /** A builder holding the defaults. */
         public static Builder builder() {
             return new Builder();
         }
@@ -367,6 +370,7 @@ public final class PoolConfig {
                 return this;
             }
 
+            /** The options. */
             public Http2Config build() {
                 return new Http2Config(this);
             }

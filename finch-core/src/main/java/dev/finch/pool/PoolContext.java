@@ -26,6 +26,7 @@ public final class PoolContext implements AutoCloseable {
     private ScheduledThreadPoolExecutor scheduler;
     private boolean closed;
 
+    /** A context delivering events to {@code telemetry} and measuring idle limits and ages with {@code ticker}. */
     public PoolContext(Telemetry telemetry, Ticker ticker) {
         this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         this.ticker = Objects.requireNonNull(ticker, "ticker");

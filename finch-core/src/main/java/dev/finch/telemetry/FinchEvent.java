@@ -50,8 +50,9 @@ public sealed interface FinchEvent {
     record QueueStart(PoolInfo pool, int poolIndex, RequestInfo request) implements FinchEvent {}
 
     /**
-     * The request got a connection ({@code [:finch, :queue, :stop]}). {@code idleNanos} is how long a reused
-     * connection had been idle (0 for a fresh one); {@code reused} tells which.
+     * The request got a connection ({@code [:finch, :queue, :stop]}). {@code idleNanos} is how long a reused HTTP/1
+     * connection had been idle (0 for a fresh one); {@code reused} tells which. On HTTP/2 the request got a stream on
+     * the shard's shared connection: {@code reused} is true and {@code idleNanos} 0.
      */
     record QueueStop(
             PoolInfo pool, int poolIndex, RequestInfo request, long durationNanos, long idleNanos, boolean reused)
