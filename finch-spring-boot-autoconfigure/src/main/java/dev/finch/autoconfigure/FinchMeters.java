@@ -52,7 +52,14 @@ public final class FinchMeters implements MeterBinder, FinchListener {
     private volatile MeterRegistry registry;
     private volatile FinchClient client;
 
-    private record Registered(int shards, List<Meter> meters) {}
+    /** Set when a gauge found its shard gone or of the other protocol (ALPN turned it into h2): refresh soon. */
+    private volatile boolean stale;
+
+    private record Registered(List<Class<?>> kinds, List<Meter> meters) {
+        int shards() {
+            return kinds.size();
+        }
+    }
 
     public FinchMeters(ObjectProvider<FinchClient> clientProvider) {
         this.clientProvider = clientProvider;
@@ -75,8 +82,9 @@ public final class FinchMeters implements MeterBinder, FinchListener {
         }
         PoolKey key = FinchConnectFailures.key(event.pool());
         if (event instanceof FinchEvent.QueueStart q) {
+            // Emitted on the requesting thread before any pool lock is taken: safe to read pool status here.
             Registered known = known(key);
-            if (known == null || known.shards() < q.poolIndex()) {
+            if (stale || known == null || known.shards() < q.poolIndex()) {
                 refresh();
             }
         } else if (event instanceof FinchEvent.QueueStop q) {
@@ -161,6 +169,7 @@ public final class FinchMeters implements MeterBinder, FinchListener {
         }
         lock.lock();
         try {
+            stale = false;
             Set<PoolKey> live = new HashSet<>();
             for (PoolKey key : c.poolKeys()) {
                 Optional<List<PoolMetrics>> status = c.poolStatus(key);
@@ -169,8 +178,10 @@ public final class FinchMeters implements MeterBinder, FinchListener {
                 }
                 live.add(key);
                 List<PoolMetrics> shards = status.get();
+                List<Class<?>> kinds = new ArrayList<>();
+                shards.forEach(m -> kinds.add(m.getClass()));
                 Registered old = gauges.get(key);
-                if (old != null && old.shards() == shards.size()) {
+                if (old != null && old.kinds().equals(kinds)) {
                     continue;
                 }
                 if (old != null) {
@@ -180,7 +191,7 @@ public final class FinchMeters implements MeterBinder, FinchListener {
                 for (PoolMetrics shard : shards) {
                     register(r, c, key, shard, meters);
                 }
-                gauges.put(key, new Registered(shards.size(), meters));
+                gauges.put(key, new Registered(kinds, meters));
             }
             gauges.keySet().removeIf(key -> {
                 if (live.contains(key)) {
@@ -207,7 +218,7 @@ public final class FinchMeters implements MeterBinder, FinchListener {
         }
     }
 
-    private static void register(MeterRegistry r, FinchClient c, PoolKey key, PoolMetrics shard, List<Meter> out) {
+    private void register(MeterRegistry r, FinchClient c, PoolKey key, PoolMetrics shard, List<Meter> out) {
         Tags tags = poolTags(key).and("shard", Integer.toString(shard.poolIndex()));
         int index = shard.poolIndex();
         if (shard instanceof Http1PoolMetrics) {
@@ -318,7 +329,7 @@ public final class FinchMeters implements MeterBinder, FinchListener {
         }
     }
 
-    private static <T extends PoolMetrics> Gauge gauge(
+    private <T extends PoolMetrics> Gauge gauge(
             Class<T> kind,
             MeterRegistry r,
             String name,
@@ -328,12 +339,17 @@ public final class FinchMeters implements MeterBinder, FinchListener {
             PoolKey key,
             int index,
             ToDoubleFunction<T> value) {
-        return Gauge.builder(name, c, client -> client.poolStatus(key)
-                        .filter(shards -> shards.size() >= index)
-                        .map(shards -> shards.get(index - 1))
-                        .filter(kind::isInstance)
-                        .map(m -> value.applyAsDouble(kind.cast(m)))
-                        .orElse(Double.NaN))
+        return Gauge.builder(name, c, client -> {
+                    PoolMetrics m = client.poolStatus(key)
+                            .filter(shards -> shards.size() >= index)
+                            .map(shards -> shards.get(index - 1))
+                            .orElse(null);
+                    if (!kind.isInstance(m)) {
+                        stale = true;
+                        return Double.NaN;
+                    }
+                    return value.applyAsDouble(kind.cast(m));
+                })
                 .description(description)
                 .tags(tags)
                 .strongReference(false)

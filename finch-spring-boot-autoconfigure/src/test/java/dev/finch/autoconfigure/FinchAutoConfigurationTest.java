@@ -60,6 +60,8 @@ class FinchAutoConfigurationTest {
                         "finch.pools.api.http2.max-connection-age=10m",
                         "finch.pools.api.http2.max-connection-age-jitter=1m",
                         "finch.pools.socket.unix-socket=/run/app.sock",
+                        "finch.pools.tls-socket.unix-socket=/run/tls.sock",
+                        "finch.pools.tls-socket.unix-socket-tls=true",
                         "finch.request.pool-timeout=1s",
                         "finch.request.receive-timeout=2s",
                         "finch.request.request-timeout=3s",
@@ -90,6 +92,8 @@ class FinchAutoConfigurationTest {
                     assertThat(a.http2().maxConnectionAgeJitter()).isEqualTo(Duration.ofMinutes(1));
 
                     assertThat(client.findPool(PoolKey.unix("http", Path.of("/run/app.sock"))))
+                            .isPresent();
+                    assertThat(client.findPool(PoolKey.unix("https", Path.of("/run/tls.sock"))))
                             .isPresent();
                     assertThat(client.defaultRequestOptions().poolTimeout()).isEqualTo(Duration.ofSeconds(1));
                     assertThat(client.defaultRequestOptions().receiveTimeout()).isEqualTo(Duration.ofSeconds(2));
