@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToDoubleFunction;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.Ordered;
 
 /**
  * Publishes the FinchClient bean's pools and telemetry to Micrometer.
@@ -43,7 +44,7 @@ import org.springframework.beans.factory.ObjectProvider;
  * ({@code outcome=success|error}), and {@code finch.errors{phase=request|connect, reason}} counters, where the reason
  * is the Finch, transport or protocol reason enum: every tag has a bounded set of values; none carries a URL path.
  */
-public final class FinchMeters implements MeterBinder, FinchListener {
+public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
     private final ObjectProvider<FinchClient> clientProvider;
     private final ReentrantLock lock = new ReentrantLock();
     /** The gauges of each pool, and the shard count they were registered for; guarded by {@link #lock}. */
@@ -63,6 +64,12 @@ public final class FinchMeters implements MeterBinder, FinchListener {
 
     public FinchMeters(ObjectProvider<FinchClient> clientProvider) {
         this.clientProvider = clientProvider;
+    }
+
+    /** Before the application's own listeners, which then see the meters already up to date. */
+    @Override
+    public int getOrder() {
+        return 0;
     }
 
     @Override
