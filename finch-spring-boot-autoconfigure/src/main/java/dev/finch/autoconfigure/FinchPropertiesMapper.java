@@ -51,7 +51,18 @@ final class FinchPropertiesMapper {
     /** The key of each named pool, by name. */
     static Map<String, PoolKey> poolKeys(FinchProperties properties) {
         Map<String, PoolKey> keys = new LinkedHashMap<>();
-        properties.getPools().forEach((name, pool) -> keys.put(name, poolKey("finch.pools." + name, pool)));
+        properties.getPools().forEach((name, pool) -> {
+            PoolKey key = poolKey("finch.pools." + name, pool);
+            keys.forEach((other, otherKey) -> {
+                if (otherKey.equals(key)) {
+                    throw new InvalidConfigurationPropertyValueException(
+                            "finch.pools." + name + ".url",
+                            pool.getUrl() != null ? pool.getUrl() : pool.getUnixSocket(),
+                            "finch.pools." + other + " already configures " + key + "; give one of them another tag");
+                }
+            });
+            keys.put(name, key);
+        });
         return keys;
     }
 

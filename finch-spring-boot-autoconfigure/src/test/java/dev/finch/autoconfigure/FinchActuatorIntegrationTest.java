@@ -31,6 +31,9 @@ import org.springframework.web.client.RestClient;
             "management.endpoint.health.show-details=always",
             "finch.pools.dead.url=http://127.0.0.1:1",
             "finch.pools.dead.size=2",
+            "finch.pools.dead-h2.url=http://127.0.0.1:1",
+            "finch.pools.dead-h2.protocols=http2",
+            "finch.pools.dead-h2.tag=h2",
             "finch.rest-client.enabled=false"
         })
 class FinchActuatorIntegrationTest {
@@ -139,6 +142,10 @@ class FinchActuatorIntegrationTest {
         assertThat(dead).containsEntry("status", "DOWN");
         assertThat((Map<String, Object>) dead.get("details")).containsKeys("connectFailures", "lastConnectError");
         assertThat((Map<String, Object>) components.get(ownPoolName())).containsEntry("status", "UP");
+        // An HTTP/2 pool reports its connection's state: never up against a closed port.
+        Map<String, Object> deadH2 = (Map<String, Object>) components.get("dead-h2");
+        assertThat(deadH2.get("status")).isIn("DOWN", "UNKNOWN");
+        assertThat((Map<String, Object>) deadH2.get("details")).containsEntry("protocol", "h2");
     }
 
     @Test

@@ -123,6 +123,14 @@ class FinchAutoConfigurationTest {
     }
 
     @Test
+    void refusesTwoPoolsForTheSameOriginAndTag() {
+        assertStartupFailsNaming(
+                "finch.pools.b.url",
+                "finch.pools.a.url=http://a.example",
+                "finch.pools.b.url=http://A.example:80/path");
+    }
+
+    @Test
     void refusesJitterWithoutMaxConnectionAge() {
         assertStartupFailsNaming(
                 "finch.default-pool.http2.max-connection-age-jitter",
