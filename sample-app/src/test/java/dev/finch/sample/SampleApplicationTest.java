@@ -118,4 +118,14 @@ class SampleApplicationTest {
         var measurements = (java.util.List<Map<String, Object>>) metric.get("measurements");
         assertThat(((Number) measurements.get(0).get("value")).doubleValue()).isGreaterThanOrEqualTo(1.0);
     }
+
+    @Test
+    void directFinchCallsAreObservedAsHttpClientRequests() {
+        app().get().uri("/demo/plain?pool=h2").retrieve().toBodilessEntity();
+        Map<String, Object> metric = app().get()
+                .uri("/actuator/metrics/http.client.requests?tag=uri:none&tag=client.name:127.0.0.1")
+                .retrieve()
+                .body(JSON);
+        assertThat(metric).containsEntry("name", "http.client.requests");
+    }
 }
