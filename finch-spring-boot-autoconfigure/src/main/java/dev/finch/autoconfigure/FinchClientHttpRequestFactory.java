@@ -155,8 +155,12 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
                 try (pipe) {
                     streamed.writeTo(pipe);
                 } catch (IOException | RuntimeException e) {
-                    // The request failed while Spring wrote its body (or the writer failed): end it.
+                    // The request ended while Spring wrote its body: what ended it says more than the broken pipe.
+                    IOException cause = response.failure();
                     response.close();
+                    if (cause != null) {
+                        throw cause;
+                    }
                     throw e;
                 }
             }

@@ -130,6 +130,16 @@ final class FinchClientHttpResponse extends InputStream implements ClientHttpRes
         }
     }
 
+    /** What ended the request, if it already failed. */
+    IOException failure() {
+        lock.lock();
+        try {
+            return done ? error : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public HttpStatusCode getStatusCode() {
         return HttpStatusCode.valueOf(status);

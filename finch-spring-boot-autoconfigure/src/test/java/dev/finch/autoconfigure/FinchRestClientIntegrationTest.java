@@ -1,14 +1,17 @@
 package dev.finch.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
+import dev.finch.http.TransportException;
 import dev.finch.pool.Http1PoolMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -16,9 +19,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.StreamingHttpOutputMessage;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -95,6 +100,23 @@ class FinchRestClientIntegrationTest {
         assertThat(finch.poolStatus(PoolKey.of("http://127.0.0.1:" + port)).orElseThrow())
                 .allSatisfy(m ->
                         assertThat(((Http1PoolMetrics) m).inUseConnections()).isZero());
+    }
+
+    @Test
+    void aStreamedUploadToAClosedPortFailsWithTheConnectError() {
+        FinchClientHttpRequestFactory factory = new FinchClientHttpRequestFactoryBuilder(finch).build();
+        assertThatThrownBy(() -> {
+                    var request = factory.createRequest(URI.create("http://127.0.0.1:1/upload"), HttpMethod.POST);
+                    ((StreamingHttpOutputMessage) request).setBody(out -> {
+                        byte[] chunk = new byte[64 * 1024];
+                        for (int i = 0; i < 64; i++) {
+                            out.write(chunk);
+                        }
+                    });
+                    request.execute();
+                })
+                .isInstanceOf(TransportException.class)
+                .hasMessageContaining("127.0.0.1:1");
     }
 
     @Test
