@@ -14,7 +14,9 @@ import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
+import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -28,7 +30,8 @@ class FinchRestClientAutoConfigurationTest {
                     FinchActuatorAutoConfiguration.class,
                     HttpClientAutoConfiguration.class,
                     ImperativeHttpClientAutoConfiguration.class,
-                    RestClientAutoConfiguration.class));
+                    RestClientAutoConfiguration.class,
+                    RestTemplateAutoConfiguration.class));
 
     @Test
     void restClientBuilderUsesFinchsRequestFactoryOnTheClientBean() {
@@ -40,6 +43,13 @@ class FinchRestClientAutoConfigurationTest {
             assertThat(one.client()).isSameAs(two.client()).isSameAs(context.getBean(FinchClient.class));
             assertThat(context).hasBean("restClientBuilder");
         });
+    }
+
+    @Test
+    void restTemplateBuilderUsesFinchToo() {
+        runner.run(context -> assertThat(
+                        context.getBean(RestTemplateBuilder.class).build().getRequestFactory())
+                .isInstanceOf(FinchClientHttpRequestFactory.class));
     }
 
     @Test
