@@ -18,6 +18,7 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -157,9 +158,16 @@ class FinchAutoConfigurationTest {
     }
 
     @Test
-    void turningVerificationOffIsAllowedAndNamedClearly() {
+    void turningVerificationOffIsAllowedButLogsAWarningNamingTheProperty(CapturedOutput output) {
         runner.withPropertyValues("finch.default-pool.tls.verify=false")
                 .run(context -> assertThat(context).hasNotFailed());
+        assertThat(output).contains("WARN").contains("finch.default-pool.tls.verify is false");
+    }
+
+    @Test
+    void verificationStaysOnByDefault(CapturedOutput output) {
+        runner.run(context -> assertThat(context).hasNotFailed());
+        assertThat(output).doesNotContain("tls.verify is false");
     }
 
     @Test
