@@ -345,10 +345,12 @@ public final class FinchClient implements AutoCloseable {
      *
      * @return true if a pool was started, false if one was already running (it keeps its configuration)
      * @throws FinchException CLIENT_CLOSED
+     * @throws IllegalArgumentException if the configuration cannot work (the message names the field)
      */
     public boolean startPool(PoolKey key, PoolConfig config) throws FinchException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(config, "config");
+        Builder.check(key.toString(), config);
         state.readLock().lock();
         try {
             if (closed) {
@@ -644,7 +646,7 @@ public final class FinchClient implements AutoCloseable {
             return new FinchClient(this);
         }
 
-        private static void check(String pool, PoolConfig config) {
+        static void check(String pool, PoolConfig config) {
             if (config.http2().maxConnectionAgeJitter().compareTo(Duration.ZERO) > 0
                     && config.http2().maxConnectionAge().isEmpty()) {
                 throw new IllegalArgumentException(

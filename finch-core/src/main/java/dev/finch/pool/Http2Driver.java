@@ -655,10 +655,17 @@ final class Http2Driver implements Runnable {
         if (shard.stopped == null) {
             shard.stopped = reason;
         }
-        failPending(stopped);
+        failPending(stopped); // never sent: the client may pick another shard for them
         failPings(stopped);
+        // Streams already sent may have been processed: they must not look retriable (POOL_STOPPED would be).
+        FinchException cut = new FinchException(
+                reason == FinchException.Reason.CLIENT_CLOSED
+                        ? FinchException.Reason.CLIENT_CLOSED
+                        : FinchException.Reason.DISCONNECTED,
+                "the connection to " + key + " (shard " + shard.index + ") closed with the request in flight",
+                cause);
         for (H2Stream s : streams.values()) {
-            s.fail(stopped);
+            s.fail(cut);
         }
         streams.clear();
         if (active != null) {
