@@ -2,38 +2,130 @@ package dev.finch.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
+/**
+ * Runs the sample on a free port and calls its endpoints. The port is chosen before the context starts (and wins over
+ * RANDOM_PORT's 0) because the configured pools are keyed by the upstream's origin, which is the app's own port.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SampleApplicationTest {
+    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
+
+    @DynamicPropertySource
+    static void freePort(DynamicPropertyRegistry registry) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = s.getLocalPort();
+            registry.add("server.port", () -> port);
+        }
+    }
+
     @LocalServerPort
     int port;
 
+    private RestClient app() {
+        return RestClient.create("http://127.0.0.1:" + port);
+    }
+
     @Test
-    void connectionDemoCallsTheUpstreamThroughFinch() {
-        Map<String, Object> result = RestClient.create("http://127.0.0.1:" + port)
-                .get()
-                .uri("/demo/connection")
-                .retrieve()
-                .body(new ParameterizedTypeReference<Map<String, Object>>() {});
+    void plainRequestUsesTheDefaultPool() {
+        Map<String, Object> result = app().get().uri("/demo/plain").retrieve().body(JSON);
         assertThat(result)
                 .containsEntry("status", 200)
-                .containsEntry("body", "hello from the upstream")
-                .containsEntry("protocol", "http/1.1");
+                .containsEntry("pool", "http://127.0.0.1:" + port)
+                .containsEntry("body", "hello from the upstream over HTTP/1.1");
+    }
+
+    @Test
+    void taggedRequestUsesTheHttp1Pool() {
+        Map<String, Object> result =
+                app().get().uri("/demo/plain?pool=h1").retrieve().body(JSON);
+        assertThat(result)
+                .containsEntry("pool", "http://127.0.0.1:" + port + "#h1")
+                .containsEntry("body", "hello from the upstream over HTTP/1.1");
+    }
+
+    @Test
+    void h2PoolSpeaksH2cWithTheAppsTomcat() {
+        Map<String, Object> result =
+                app().get().uri("/demo/plain?pool=h2").retrieve().body(JSON);
+        assertThat(result)
+                .containsEntry("status", 200)
+                .containsEntry("pool", "http://127.0.0.1:" + port + "#h2")
+                .containsEntry("body", "hello from the upstream over HTTP/2.0");
+    }
+
+    @Test
+    void streamedResponseArrivesWhole() {
+        String text = app().get().uri("/demo/stream?lines=3").retrieve().body(String.class);
+        assertThat(text).isEqualTo("line 1\nline 2\nline 3\n");
+    }
+
+    @Test
+    void restClientCallReachesTheUpstream() {
+        Map<String, Object> result =
+                app().get().uri("/demo/rest-client").retrieve().body(JSON);
+        assertThat(result).containsEntry("body", "hello from the upstream over HTTP/1.1");
     }
 
     @Test
     void healthIsUp() {
-        String health = RestClient.create("http://127.0.0.1:" + port)
-                .get()
-                .uri("/actuator/health")
-                .retrieve()
-                .body(String.class);
+        String health = app().get().uri("/actuator/health").retrieve().body(String.class);
         assertThat(health).contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void configuredPoolsRunFromStartUp() {
+        app().get().uri("/demo/plain?pool=h1").retrieve().toBodilessEntity();
+        Map<String, Object> finch =
+                app().get().uri("/actuator/finch").retrieve().body(JSON);
+        assertThat(finch).isNotNull();
+        assertThat(((Map<?, ?>) finch.get("pools")).keySet())
+                .map(Object::toString)
+                .contains("upstream-h1", "upstream-h2");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void healthShowsEachFinchPool() {
+        app().get().uri("/demo/plain?pool=h2").retrieve().toBodilessEntity();
+        Map<String, Object> health =
+                app().get().uri("/actuator/health/finch").retrieve().body(JSON);
+        assertThat(health).containsEntry("status", "UP");
+        Map<String, Object> components = (Map<String, Object>) health.get("components");
+        assertThat((Map<String, Object>) components.get("upstream-h2")).containsEntry("status", "UP");
+        assertThat((Map<String, Object>) components.get("upstream-h1")).containsEntry("status", "UP");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void finchMetricsArePublished() {
+        app().get().uri("/demo/plain?pool=h1").retrieve().toBodilessEntity();
+        Map<String, Object> metric = app().get()
+                .uri("/actuator/metrics/finch.pool.connections?tag=tag:h1&tag=state:idle")
+                .retrieve()
+                .body(JSON);
+        assertThat(metric).containsEntry("name", "finch.pool.connections");
+        var measurements = (java.util.List<Map<String, Object>>) metric.get("measurements");
+        assertThat(((Number) measurements.get(0).get("value")).doubleValue()).isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void directFinchCallsAreObservedAsHttpClientRequests() {
+        app().get().uri("/demo/plain?pool=h2").retrieve().toBodilessEntity();
+        Map<String, Object> metric = app().get()
+                .uri("/actuator/metrics/http.client.requests?tag=uri:none&tag=client.name:127.0.0.1")
+                .retrieve()
+                .body(JSON);
+        assertThat(metric).containsEntry("name", "http.client.requests");
     }
 }

@@ -1,0 +1,154 @@
+package dev.finch.autoconfigure;
+
+import dev.finch.FinchClient;
+import dev.finch.PoolKey;
+import dev.finch.conn.Protocol;
+import dev.finch.pool.Http1PoolMetrics;
+import dev.finch.pool.Http2PoolMetrics;
+import dev.finch.pool.PoolConfig;
+import dev.finch.pool.PoolMetrics;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.lang.Nullable;
+
+/**
+ * The {@code finch} actuator endpoint: every running pool of the FinchClient bean with its configuration and live
+ * shard metrics ({@code GET /actuator/finch}), one pool by name ({@code GET /actuator/finch/{pool}}), and a change of
+ * a running pool's shard count ({@code POST /actuator/finch/{pool}} with {@code {"count": 3}}).
+ */
+@Endpoint(id = "finch")
+public class FinchEndpoint {
+    private final FinchClient client;
+    private final FinchPoolNames names;
+    private final Runnable onChange;
+
+    FinchEndpoint(FinchClient client, FinchPoolNames names, Runnable onChange) {
+        this.client = client;
+        this.names = names;
+        this.onChange = onChange;
+    }
+
+    /** Every running pool, by name. */
+    @ReadOperation
+    public PoolsDescriptor pools() {
+        Map<String, PoolDescriptor> pools = new LinkedHashMap<>();
+        names.running().forEach((name, key) -> {
+            PoolDescriptor d = describe(key);
+            if (d != null) {
+                pools.put(name, d);
+            }
+        });
+        return new PoolsDescriptor(pools);
+    }
+
+    /** One pool, or 404 when none of that name runs. */
+    @ReadOperation
+    @Nullable
+    public PoolDescriptor pool(@Selector String name) {
+        return names.find(name).map(this::describe).orElse(null);
+    }
+
+    /** Sets a running pool's shard count (until the pool restarts); 404 when none of that name runs. */
+    @WriteOperation
+    @Nullable
+    public PoolDescriptor count(@Selector String name, int count) {
+        if (count < 1) {
+            throw new InvalidEndpointRequestException(
+                    "count must be at least 1, got " + count, "count must be at least 1");
+        }
+        PoolKey key = names.find(name).orElse(null);
+        if (key == null || !client.setPoolCount(key, count)) {
+            return null;
+        }
+        onChange.run();
+        return describe(key);
+    }
+
+    @Nullable
+    private PoolDescriptor describe(PoolKey key) {
+        PoolConfig config = client.findPool(key).orElse(null);
+        if (config == null) {
+            return null;
+        }
+        List<Map<String, Object>> shards = client.poolStatus(key)
+                .map(list -> list.stream().map(FinchEndpoint::shard).toList())
+                .orElse(List.of());
+        return new PoolDescriptor(
+                key.url(), key.tag(), client.poolCount(key).orElse(config.count()), configuration(config), shards);
+    }
+
+    private static ConfigurationDescriptor configuration(PoolConfig c) {
+        return new ConfigurationDescriptor(
+                c.size(),
+                c.count(),
+                c.protocols().stream().map(Protocol::alpnId).sorted().toList(),
+                NamedStrategy.nameOf(c.strategy()),
+                c.poolMaxIdleTime().orElse(null),
+                c.connMaxIdleTime().orElse(null),
+                c.startPoolMetrics(),
+                c.connectOptions().connectTimeout(),
+                new Http2Descriptor(
+                        c.http2().waitForServerSettings(),
+                        c.http2().pingInterval().orElse(null),
+                        c.http2().maxConnectionAge().orElse(null),
+                        c.http2().maxConnectionAgeJitter()));
+    }
+
+    private static Map<String, Object> shard(PoolMetrics m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("shard", m.poolIndex());
+        if (m instanceof Http1PoolMetrics h1) {
+            out.put("protocol", "http/1.1");
+            out.put("size", h1.poolSize());
+            out.put("inUse", h1.inUseConnections());
+            out.put("idle", h1.idleConnections());
+            out.put("available", h1.availableConnections());
+            out.put("pending", h1.waitingRequests());
+        } else if (m instanceof Http2PoolMetrics h2) {
+            out.put("protocol", "h2");
+            out.put("state", h2.state());
+            out.put("inFlight", h2.inFlightRequests());
+            out.put("available", h2.availableStreams());
+            out.put("maxConcurrentStreams", h2.maxConcurrentStreams());
+            out.put("pending", h2.waitingRequests());
+        }
+        return out;
+    }
+
+    /** All running pools, by name. */
+    public record PoolsDescriptor(Map<String, PoolDescriptor> pools) {}
+
+    /** One pool: its origin and tag, the shard count now, its configuration and each shard's counters. */
+    public record PoolDescriptor(
+            String url,
+            String tag,
+            int count,
+            ConfigurationDescriptor configuration,
+            List<Map<String, Object>> shards) {}
+
+    /** A pool's configuration. */
+    public record ConfigurationDescriptor(
+            int size,
+            int count,
+            List<String> protocols,
+            String strategy,
+            Duration poolMaxIdleTime,
+            Duration connMaxIdleTime,
+            boolean startPoolMetrics,
+            Duration connectTimeout,
+            Http2Descriptor http2) {}
+
+    /** A pool's HTTP/2 options. */
+    public record Http2Descriptor(
+            boolean waitForServerSettings,
+            Duration pingInterval,
+            Duration maxConnectionAge,
+            Duration maxConnectionAgeJitter) {}
+}

@@ -1,0 +1,365 @@
+package dev.finch.autoconfigure;
+
+import dev.finch.FinchClient;
+import dev.finch.PoolKey;
+import dev.finch.http.HttpProtocolException;
+import dev.finch.http.TransportException;
+import dev.finch.pool.FinchException;
+import dev.finch.pool.Http1PoolMetrics;
+import dev.finch.pool.Http2PoolMetrics;
+import dev.finch.pool.PoolMetrics;
+import dev.finch.telemetry.FinchEvent;
+import dev.finch.telemetry.FinchListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToDoubleFunction;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.Ordered;
+
+/**
+ * Publishes the FinchClient bean's pools and telemetry to Micrometer.
+ *
+ * <p>Pool gauges, per shard, tagged {@code pool} (scheme://host:port), {@code tag} and {@code shard}:
+ * {@code finch.pool.connections{state=in_use|idle|available}}, {@code finch.pool.size}, {@code finch.pool.pending}
+ * (HTTP/1); {@code finch.pool.streams{state=in_flight|available}}, {@code finch.pool.max.concurrent.streams},
+ * {@code finch.pool.pending}, {@code finch.pool.connected} (HTTP/2). They are registered when a pool serves its first
+ * request (or at binding for pools already running) and removed when the pool stops (pool-max-idle-time, the finch
+ * endpoint, {@link #refresh()}), so stopped pools leave no meters behind.
+ *
+ * <p>Telemetry: {@code finch.queue.duration} and {@code finch.connect.duration} timers
+ * ({@code outcome=success|error}), and {@code finch.errors{phase=request|connect, reason}} counters, where the reason
+ * is the Finch, transport or protocol reason enum: every tag has a bounded set of values; none carries a URL path.
+ */
+public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
+    private final ObjectProvider<FinchClient> clientProvider;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The gauges of each pool, and the shard count they were registered for; guarded by {@link #lock}. */
+    private final Map<PoolKey, Registered> gauges = new HashMap<>();
+
+    private volatile MeterRegistry registry;
+    private volatile FinchClient client;
+
+    /** Set when a gauge found its shard gone or of the other protocol (ALPN turned it into h2): refresh soon. */
+    private volatile boolean stale;
+
+    private record Registered(List<Class<?>> kinds, List<Meter> meters) {
+        int shards() {
+            return kinds.size();
+        }
+    }
+
+    public FinchMeters(ObjectProvider<FinchClient> clientProvider) {
+        this.clientProvider = clientProvider;
+    }
+
+    /** Before the application's own listeners, which then see the meters already up to date. */
+    @Override
+    public int getOrder() {
+        return 0;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.client = clientProvider.getIfAvailable();
+        this.registry = registry;
+        refresh();
+    }
+
+    // ---- telemetry --------------------------------------------------------------------------------------------------
+
+    @Override
+    public void onEvent(FinchEvent event) {
+        MeterRegistry r = registry;
+        if (r == null) {
+            return;
+        }
+        PoolKey key = FinchConnectFailures.key(event.pool());
+        if (event instanceof FinchEvent.QueueStart q) {
+            // Emitted on the requesting thread before any pool lock is taken: safe to read pool status here.
+            Registered known = known(key);
+            if (stale || known == null || known.shards() < q.poolIndex()) {
+                refresh();
+            }
+        } else if (event instanceof FinchEvent.QueueStop q) {
+            timer(r, "finch.queue.duration", "Time requests waited for a connection or stream slot", key, "success")
+                    .record(q.durationNanos(), TimeUnit.NANOSECONDS);
+        } else if (event instanceof FinchEvent.QueueException q) {
+            timer(r, "finch.queue.duration", "Time requests waited for a connection or stream slot", key, "error")
+                    .record(q.durationNanos(), TimeUnit.NANOSECONDS);
+        } else if (event instanceof FinchEvent.ConnectStop c) {
+            timer(
+                            r,
+                            "finch.connect.duration",
+                            "Time to open a connection (TCP, TLS)",
+                            key,
+                            c.error() == null ? "success" : "error")
+                    .record(c.durationNanos(), TimeUnit.NANOSECONDS);
+            if (c.error() != null) {
+                errors(r, key, "connect", c.error()).increment();
+            }
+        } else if (event instanceof FinchEvent.RequestException e) {
+            errors(r, key, "request", e.error()).increment();
+        } else if (event instanceof FinchEvent.PoolMaxIdleTimeExceeded) {
+            remove(key);
+        }
+    }
+
+    private static Timer timer(MeterRegistry r, String name, String description, PoolKey key, String outcome) {
+        return Timer.builder(name)
+                .description(description)
+                .tags(poolTags(key))
+                .tag("outcome", outcome)
+                .register(r);
+    }
+
+    private static Counter errors(MeterRegistry r, PoolKey key, String phase, Throwable error) {
+        return Counter.builder("finch.errors")
+                .description("Failed requests and connection attempts, by reason")
+                .tags(poolTags(key))
+                .tag("phase", phase)
+                .tag("reason", reason(error))
+                .register(r);
+    }
+
+    /** A bounded name for an error: the reason enum of Finch's exceptions, else OTHER. */
+    static String reason(Throwable error) {
+        if (error instanceof FinchException f) {
+            return f.reason().name();
+        }
+        if (error instanceof TransportException t) {
+            return t.reason().name();
+        }
+        if (error instanceof HttpProtocolException p) {
+            return p.reason().name();
+        }
+        return "OTHER";
+    }
+
+    static Tags poolTags(PoolKey key) {
+        return Tags.of("pool", key.url(), "tag", key.tag());
+    }
+
+    // ---- pool gauges ------------------------------------------------------------------------------------------------
+
+    private Registered known(PoolKey key) {
+        lock.lock();
+        try {
+            return gauges.get(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Brings the pool gauges in line with the running pools: registers those of new pools and shards, removes those
+     * of pools that stopped. Called on binding, on a pool's first request, and by the finch endpoint after a change.
+     */
+    public void refresh() {
+        MeterRegistry r = registry;
+        FinchClient c = client;
+        if (r == null || c == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            stale = false;
+            Set<PoolKey> live = new HashSet<>();
+            for (PoolKey key : c.poolKeys()) {
+                Optional<List<PoolMetrics>> status = c.poolStatus(key);
+                if (status.isEmpty()) {
+                    continue;
+                }
+                live.add(key);
+                List<PoolMetrics> shards = status.get();
+                List<Class<?>> kinds = new ArrayList<>();
+                shards.forEach(m -> kinds.add(m.getClass()));
+                Registered old = gauges.get(key);
+                if (old != null && old.kinds().equals(kinds)) {
+                    continue;
+                }
+                if (old != null) {
+                    old.meters().forEach(r::remove);
+                }
+                List<Meter> meters = new ArrayList<>();
+                for (PoolMetrics shard : shards) {
+                    register(r, c, key, shard, meters);
+                }
+                gauges.put(key, new Registered(kinds, meters));
+            }
+            gauges.keySet().removeIf(key -> {
+                if (live.contains(key)) {
+                    return false;
+                }
+                gauges.get(key).meters().forEach(r::remove);
+                return true;
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void remove(PoolKey key) {
+        MeterRegistry r = registry;
+        lock.lock();
+        try {
+            Registered old = gauges.remove(key);
+            if (old != null && r != null) {
+                old.meters().forEach(r::remove);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void register(MeterRegistry r, FinchClient c, PoolKey key, PoolMetrics shard, List<Meter> out) {
+        Tags tags = poolTags(key).and("shard", Integer.toString(shard.poolIndex()));
+        int index = shard.poolIndex();
+        if (shard instanceof Http1PoolMetrics) {
+            out.add(gauge(
+                    Http1PoolMetrics.class,
+                    r,
+                    "finch.pool.connections",
+                    "HTTP/1 connections by state",
+                    tags.and("state", "in_use"),
+                    c,
+                    key,
+                    index,
+                    m -> m.inUseConnections()));
+            out.add(gauge(
+                    Http1PoolMetrics.class,
+                    r,
+                    "finch.pool.connections",
+                    "HTTP/1 connections by state",
+                    tags.and("state", "idle"),
+                    c,
+                    key,
+                    index,
+                    m -> m.idleConnections()));
+            out.add(gauge(
+                    Http1PoolMetrics.class,
+                    r,
+                    "finch.pool.connections",
+                    "HTTP/1 connections by state",
+                    tags.and("state", "available"),
+                    c,
+                    key,
+                    index,
+                    m -> m.availableConnections()));
+            out.add(gauge(
+                    Http1PoolMetrics.class,
+                    r,
+                    "finch.pool.size",
+                    "The most connections this shard opens",
+                    tags,
+                    c,
+                    key,
+                    index,
+                    m -> m.poolSize()));
+            out.add(gauge(
+                    Http1PoolMetrics.class,
+                    r,
+                    "finch.pool.pending",
+                    "Requests waiting for a connection",
+                    tags,
+                    c,
+                    key,
+                    index,
+                    m -> m.waitingRequests()));
+        } else {
+            out.add(gauge(
+                    Http2PoolMetrics.class,
+                    r,
+                    "finch.pool.streams",
+                    "HTTP/2 streams by state",
+                    tags.and("state", "in_flight"),
+                    c,
+                    key,
+                    index,
+                    m -> m.inFlightRequests()));
+            out.add(gauge(
+                    Http2PoolMetrics.class,
+                    r,
+                    "finch.pool.streams",
+                    "HTTP/2 streams by state",
+                    tags.and("state", "available"),
+                    c,
+                    key,
+                    index,
+                    m -> m.availableStreams()));
+            out.add(gauge(
+                    Http2PoolMetrics.class,
+                    r,
+                    "finch.pool.max.concurrent.streams",
+                    "The server's SETTINGS_MAX_CONCURRENT_STREAMS",
+                    tags,
+                    c,
+                    key,
+                    index,
+                    m -> m.maxConcurrentStreams()));
+            out.add(gauge(
+                    Http2PoolMetrics.class,
+                    r,
+                    "finch.pool.pending",
+                    "Requests waiting for a stream slot",
+                    tags,
+                    c,
+                    key,
+                    index,
+                    m -> m.waitingRequests()));
+            out.add(gauge(
+                    Http2PoolMetrics.class,
+                    r,
+                    "finch.pool.connected",
+                    "1 when the HTTP/2 connection is up (connected or draining)",
+                    tags,
+                    c,
+                    key,
+                    index,
+                    m -> {
+                        String state = m.state();
+                        return "connected".equals(state) || "read_only".equals(state) ? 1 : 0;
+                    }));
+        }
+    }
+
+    private <T extends PoolMetrics> Gauge gauge(
+            Class<T> kind,
+            MeterRegistry r,
+            String name,
+            String description,
+            Tags tags,
+            FinchClient c,
+            PoolKey key,
+            int index,
+            ToDoubleFunction<T> value) {
+        return Gauge.builder(name, c, client -> {
+                    PoolMetrics m = client.poolStatus(key)
+                            .filter(shards -> shards.size() >= index)
+                            .map(shards -> shards.get(index - 1))
+                            .orElse(null);
+                    if (!kind.isInstance(m)) {
+                        stale = true;
+                        return Double.NaN;
+                    }
+                    return value.applyAsDouble(kind.cast(m));
+                })
+                .description(description)
+                .tags(tags)
+                .strongReference(false)
+                .register(r);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.finch.autoconfigure;
+
+import dev.finch.FinchClient;
+import dev.finch.PoolKey;
+import dev.finch.RequestOptions;
+import dev.finch.conn.ConnectOptions;
+import dev.finch.pool.PoolConfig;
+import dev.finch.pool.PoolStrategy;
+import dev.finch.transport.TlsOptions;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslOptions;
+
+/**
+ * Turns {@link FinchProperties} into pool configurations and request options. Each value is handed to Finch's own
+ * builders, which check it; a refused value becomes an {@link InvalidConfigurationPropertyValueException} naming the
+ * property, which Spring Boot's failure analyzer reports at start-up.
+ */
+final class FinchPropertiesMapper {
+    private static final Log logger = LogFactory.getLog(FinchPropertiesMapper.class);
+
+    private final SslBundles sslBundles;
+
+    FinchPropertiesMapper(SslBundles sslBundles) {
+        this.sslBundles = sslBundles;
+    }
+
+    /** Configures {@code builder} with every pool, the default request options and the shutdown timeout. */
+    void configure(FinchProperties properties, FinchClient.Builder builder) {
+        builder.defaultPool(poolConfig("finch.default-pool", properties.getDefaultPool()));
+        poolKeys(properties).forEach((name, key) -> {
+            String prefix = "finch.pools." + name;
+            builder.pool(key, poolConfig(prefix, properties.getPools().get(name)));
+        });
+        builder.defaultRequestOptions(requestOptions(properties.getRequest()));
+        check("finch.shutdown-timeout", properties.getShutdownTimeout(), () -> {
+            builder.closeTimeout(properties.getShutdownTimeout());
+            return null;
+        });
+    }
+
+    /** The key of each named pool, by name. */
+    static Map<String, PoolKey> poolKeys(FinchProperties properties) {
+        Map<String, PoolKey> keys = new LinkedHashMap<>();
+        properties.getPools().forEach((name, pool) -> {
+            PoolKey key = poolKey("finch.pools." + name, pool);
+            keys.forEach((other, otherKey) -> {
+                if (otherKey.equals(key)) {
+                    throw new InvalidConfigurationPropertyValueException(
+                            "finch.pools." + name + ".url",
+                            pool.getUrl() != null ? pool.getUrl() : pool.getUnixSocket(),
+                            "finch.pools." + other + " already configures " + key + "; give one of them another tag");
+                }
+            });
+            keys.put(name, key);
+        });
+        return keys;
+    }
+
+    static PoolKey poolKey(String prefix, FinchProperties.NamedPool pool) {
+        String tag = check(prefix + ".tag", pool.getTag(), () -> PoolKey.of("http://localhost", pool.getTag()))
+                .tag();
+        if (pool.getUnixSocket() != null) {
+            if (pool.getUrl() != null) {
+                throw new InvalidConfigurationPropertyValueException(
+                        prefix + ".unix-socket", pool.getUnixSocket(), "set either url or unix-socket, not both");
+            }
+            return PoolKey.unix(pool.isUnixSocketTls() ? "https" : "http", pool.getUnixSocket())
+                    .withTag(tag);
+        }
+        if (pool.getUrl() == null || pool.getUrl().isBlank()) {
+            throw new InvalidConfigurationPropertyValueException(
+                    prefix + ".url", pool.getUrl(), "a pool needs a url (or a unix-socket)");
+        }
+        return check(prefix + ".url", pool.getUrl(), () -> PoolKey.of(pool.getUrl(), tag));
+    }
+
+    PoolConfig poolConfig(String prefix, FinchProperties.Pool pool) {
+        PoolConfig.Builder b = PoolConfig.builder();
+        check(prefix + ".size", pool.getSize(), () -> b.size(pool.getSize()));
+        check(prefix + ".count", pool.getCount(), () -> b.count(pool.getCount()));
+        check(
+                prefix + ".protocols",
+                pool.getProtocols(),
+                () -> b.protocols(
+                        pool.getProtocols() == null || pool.getProtocols().isEmpty()
+                                ? EnumSet.noneOf(dev.finch.conn.Protocol.class)
+                                : EnumSet.copyOf(pool.getProtocols())));
+        b.strategy(
+                pool.getStrategy() == FinchProperties.Strategy.ROUND_ROBIN
+                        ? new NamedStrategy("round-robin", PoolStrategy.roundRobin())
+                        : PoolStrategy.random());
+        check(
+                prefix + ".pool-max-idle-time",
+                pool.getPoolMaxIdleTime(),
+                () -> b.poolMaxIdleTime(pool.getPoolMaxIdleTime()));
+        check(
+                prefix + ".conn-max-idle-time",
+                pool.getConnMaxIdleTime(),
+                () -> b.connMaxIdleTime(pool.getConnMaxIdleTime()));
+        b.startPoolMetrics(pool.isStartPoolMetrics());
+        ConnectOptions.Builder connect = ConnectOptions.builder();
+        check(
+                prefix + ".connect-timeout",
+                pool.getConnectTimeout(),
+                () -> connect.connectTimeout(pool.getConnectTimeout()));
+        connect.tls(tls(prefix + ".tls", pool.getTls()));
+        b.connectOptions(connect.build());
+        b.http2(http2(prefix + ".http2", pool.getHttp2()));
+        return b.build();
+    }
+
+    private PoolConfig.Http2Config http2(String prefix, FinchProperties.Http2 http2) {
+        PoolConfig.Http2Config.Builder b = PoolConfig.Http2Config.builder();
+        b.waitForServerSettings(http2.isWaitForServerSettings());
+        check(prefix + ".ping-interval", http2.getPingInterval(), () -> b.pingInterval(http2.getPingInterval()));
+        check(prefix + ".ping-timeout", http2.getPingTimeout(), () -> b.pingTimeout(http2.getPingTimeout()));
+        check(
+                prefix + ".max-connection-age",
+                http2.getMaxConnectionAge(),
+                () -> b.maxConnectionAge(http2.getMaxConnectionAge()));
+        check(prefix + ".max-connection-age-jitter", http2.getMaxConnectionAgeJitter(), () -> {
+            if (http2.getMaxConnectionAgeJitter() != null
+                    && http2.getMaxConnectionAgeJitter().compareTo(Duration.ZERO) > 0
+                    && http2.getMaxConnectionAge() == null) {
+                throw new IllegalArgumentException("needs " + prefix + ".max-connection-age");
+            }
+            return b.maxConnectionAgeJitter(http2.getMaxConnectionAgeJitter());
+        });
+        return b.build();
+    }
+
+    private TlsOptions tls(String prefix, FinchProperties.Tls tls) {
+        TlsOptions.Builder b = TlsOptions.builder();
+        if (tls.getSslBundle() != null) {
+            SslBundle bundle;
+            try {
+                if (sslBundles == null) {
+                    throw new NoSuchSslBundleException(tls.getSslBundle(), "no SslBundles bean in the context");
+                }
+                bundle = sslBundles.getBundle(tls.getSslBundle());
+            } catch (NoSuchSslBundleException e) {
+                throw new InvalidConfigurationPropertyValueException(
+                        prefix + ".ssl-bundle", tls.getSslBundle(), e.getMessage());
+            }
+            b.sslContext(bundle.createSslContext());
+            SslOptions options = bundle.getOptions();
+            if (options.getEnabledProtocols() != null) {
+                b.protocols(options.getEnabledProtocols());
+            }
+            if (options.getCiphers() != null) {
+                b.cipherSuites(options.getCiphers());
+            }
+        }
+        if (!tls.isVerify()) {
+            logger.warn(prefix + ".verify is false: TLS certificates and host names of this pool are NOT verified; "
+                    + "anyone on the network path can impersonate its servers. Never use this in production.");
+            b.insecureSkipVerify();
+        }
+        return b.build();
+    }
+
+    static RequestOptions requestOptions(FinchProperties.RequestDefaults request) {
+        RequestOptions.Builder b = RequestOptions.builder();
+        check("finch.request.pool-timeout", request.getPoolTimeout(), () -> b.poolTimeout(request.getPoolTimeout()));
+        check(
+                "finch.request.receive-timeout",
+                request.getReceiveTimeout(),
+                () -> b.receiveTimeout(request.getReceiveTimeout()));
+        check(
+                "finch.request.request-timeout",
+                request.getRequestTimeout(),
+                () -> b.requestTimeout(request.getRequestTimeout()));
+        return b.build();
+    }
+
+    /** Runs a Finch setter; what it refuses is reported against {@code property}. */
+    private static <T> T check(String property, Object value, Supplier<T> setter) {
+        try {
+            return setter.get();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            String reason = e.getMessage() == null ? "must be set" : e.getMessage();
+            throw new InvalidConfigurationPropertyValueException(property, value, reason);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.finch.autoconfigure;
+
+import dev.finch.FinchClient;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ClientHttpRequestFactory;
+
+/**
+ * Puts RestClient and RestTemplate on the FinchClient bean's pools: a {@link ClientHttpRequestFactoryBuilder} bean that
+ * Spring Boot's own imperative HTTP client configuration then leaves alone. Backs off when the application chose a
+ * factory with {@code spring.http.clients.imperative.factory}, defined its own builder bean, or set
+ * {@code finch.rest-client.enabled=false}.
+ */
+@AutoConfiguration(
+        after = {FinchAutoConfiguration.class, HttpClientAutoConfiguration.class},
+        before = ImperativeHttpClientAutoConfiguration.class)
+@ConditionalOnClass({ClientHttpRequestFactory.class, ClientHttpRequestFactoryBuilder.class, FinchClient.class})
+@ConditionalOnBean(FinchClient.class)
+@ConditionalOnBooleanProperty(name = "finch.rest-client.enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = "spring.http.clients.imperative.factory", matchIfMissing = true, havingValue = "finch")
+public final class FinchRestClientAutoConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
+    FinchClientHttpRequestFactoryBuilder finchClientHttpRequestFactoryBuilder(FinchClient client) {
+        return new FinchClientHttpRequestFactoryBuilder(client);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.finch.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.finch.FinchClient;
+import dev.finch.Request;
+import dev.finch.telemetry.FinchEvent;
+import dev.finch.telemetry.FinchListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Pool gauges follow the pools' lives: registered on first use, removed when pool-max-idle-time stops the pool. */
+class FinchMetersLifecycleTest {
+    private static final CountDownLatch POOL_STOPPED = new CountDownLatch(1);
+
+    private HttpServer server;
+    private String url;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(204, -1);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.flush();
+            }
+        });
+        server.start();
+        url = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    @Test
+    void gaugesAppearOnFirstUseAndLeaveWhenTheIdlePoolStops() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        MetricsAutoConfiguration.class,
+                        FinchMetricsAutoConfiguration.class,
+                        FinchAutoConfiguration.class))
+                .withUserConfiguration(Registry.class)
+                .withPropertyValues("finch.default-pool.pool-max-idle-time=200ms")
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(registry.find("finch.pool.size").gauges()).isEmpty();
+                    context.getBean(FinchClient.class).request(Request.get(url + "/"));
+                    assertThat(registry.get("finch.pool.size")
+                                    .tag("pool", url)
+                                    .gauge()
+                                    .value())
+                            .isEqualTo(50.0);
+                    assertThat(registry.get("finch.queue.duration")
+                                    .tags("pool", url, "outcome", "success")
+                                    .timer()
+                                    .count())
+                            .isEqualTo(1);
+                    assertThat(POOL_STOPPED.await(10, TimeUnit.SECONDS)).isTrue();
+                    assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
+                            .isEmpty();
+                    assertThat(registry.find("finch.pool.connections").gauges()).isEmpty();
+                });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Registry {
+        @Bean
+        SimpleMeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
+
+        /** Runs after FinchMeters (order 0; beans without an order come last), so the meters are gone when it fires. */
+        @Bean
+        FinchListener poolStoppedLatch() {
+            return event -> {
+                if (event instanceof FinchEvent.PoolMaxIdleTimeExceeded) {
+                    POOL_STOPPED.countDown();
+                }
+            };
+        }
+    }
+}
