@@ -655,6 +655,7 @@ final class Http2Driver implements Runnable {
         if (shard.stopped == null) {
             shard.stopped = reason;
         }
+        shard.terminated = true; // before the last drain: Http2Shard.open takes back what comes after it
         failPending(stopped); // never sent: the client may pick another shard for them
         failPings(stopped);
         // Streams already sent may have been processed: they must not look retriable (POOL_STOPPED would be).
