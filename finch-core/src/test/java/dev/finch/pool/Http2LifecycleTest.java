@@ -299,4 +299,23 @@ class Http2LifecycleTest {
         assertThat(shard.incoming).isEmpty();
     }
 
+    @Test
+    void connectionWithoutAnAgeLimitIsKeptWhenTheTickerIsNegative() throws Exception {
+        JettyServer server = use(JettyServer.h2c());
+        long origin = System.nanoTime();
+        client = use(FinchClient.builder()
+                .defaultPool(PoolConfig.builder().protocols(Protocol.HTTP2).build())
+                .ticker(() -> Long.MIN_VALUE / 2 + (System.nanoTime() - origin)) // a user's ticker: any origin
+                .listener(events)
+                .build());
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(client.request(Request.get(server.baseUrl() + "/bytes/1"))
+                            .status())
+                    .isEqualTo(200);
+        }
+
+        assertThat(events.of(FinchEvent.ConnectionAgeReached.class)).isEmpty();
+        assertThat(events.of(FinchEvent.ConnectStart.class)).hasSize(1);
+    }
 }
