@@ -362,13 +362,13 @@ public final class FinchClient implements AutoCloseable {
             if (closed) {
                 throw clientClosed();
             }
-            configs.putIfAbsent(key, config);
             boolean[] started = {false};
             pools.compute(key, (k, old) -> {
                 if (old != null && !old.isStopped()) {
                     return old;
                 }
                 started[0] = true;
+                configs.put(k, config); // replaces the one of a stopped pool: an idle restart must not bring it back
                 return startPool(k, config, false);
             });
             return started[0];

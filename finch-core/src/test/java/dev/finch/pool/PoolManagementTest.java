@@ -85,6 +85,21 @@ class PoolManagementTest {
     }
 
     @Test
+    void poolRestartedByARequestUsesTheConfigurationOfTheLastStartPool() throws Exception {
+        try (FinchClient client = FinchClient.builder().build()) {
+            client.startPool(key, METRICS.toBuilder().size(5).build());
+            client.stopPool(key);
+            assertThat(client.startPool(key, METRICS.toBuilder().size(9).build()))
+                    .isTrue();
+            client.stopPool(key);
+
+            assertThat(client.request(Request.get(base + "/bytes/1")).status()).isEqualTo(200);
+
+            assertThat(client.findPool(key).orElseThrow().size()).isEqualTo(9);
+        }
+    }
+
+    @Test
     void stopPoolClosesIdleConnectionsAndTheNextRequestStartsItAgain() throws Exception {
         try (FinchClient client =
                 FinchClient.builder().defaultPool(METRICS).listener(events).build()) {
