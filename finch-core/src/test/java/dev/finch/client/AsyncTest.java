@@ -98,8 +98,8 @@ class AsyncTest {
         assertThat(ref.isDone()).isTrue();
         long start = System.nanoTime();
         own.close();
-        // No task is left for close() to wait out (its timeout, then 5 s more).
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(400));
+        // No task is left for close() to wait out (its 500 ms timeout, then 5 s more); slack for a loaded machine.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
