@@ -29,16 +29,18 @@ abstract class AsyncTask implements Runnable {
             return; // cancelled before it started: cancel() reported it
         }
         IOException error = null;
-        RuntimeException bug = null;
+        Throwable bug = null;
+        boolean cancelled;
         try {
             client.execute(request, options, receiver(), submitted);
         } catch (IOException e) {
             error = e;
-        } catch (RuntimeException e) {
-            bug = e;
+        } catch (Throwable e) {
+            bug = e; // a RuntimeException or an Error (an AssertionError in a handler, say): still ends the task
+        } finally {
+            cancelled = ref.end();
+            client.asyncEnded(this);
         }
-        boolean cancelled = ref.end();
-        client.asyncEnded(this);
         if (cancelled) {
             failed(ref.cancelledError(error));
         } else if (error != null) {
@@ -47,6 +49,9 @@ abstract class AsyncTask implements Runnable {
             failed(new IOException("the async request failed: " + bug, bug));
         } else {
             completed();
+        }
+        if (bug instanceof VirtualMachineError vmError) {
+            throw vmError; // the JVM may be in trouble (out of memory, say): the executor should hear of it too
         }
     }
 

@@ -39,9 +39,21 @@ final class Call {
         this.deadline = addSaturated(start, options.requestTimeoutNanos);
     }
 
-    /** When to stop waiting for a connection or stream slot, if the pool timeout starts now. */
+    /** {@link #queueDeadline()}, fixed by its first call; 0 until then. */
+    private long queueDeadline;
+
+    private boolean queued;
+
+    /**
+     * When to stop waiting for a connection or stream slot: the pool timeout from the call's first wait. A retry (a
+     * stale connection, a stopped pool) waits within what is left of it rather than starting it again.
+     */
     long queueDeadline() {
-        return addSaturated(System.nanoTime(), options.poolTimeoutNanos);
+        if (!queued) {
+            queued = true;
+            queueDeadline = addSaturated(System.nanoTime(), options.poolTimeoutNanos);
+        }
+        return queueDeadline;
     }
 
     /**

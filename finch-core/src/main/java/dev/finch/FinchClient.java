@@ -74,6 +74,12 @@ public final class FinchClient implements AutoCloseable {
     private final Duration closeTimeout;
     private final Executor userExecutor;
     private final ConcurrentHashMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
+    /**
+     * Pools removed by {@link #stopPool} that may still have requests in flight: close() waits for them and ends what
+     * is left, like the running ones. Pruned as they drain.
+     */
+    private final Set<Pool> stoppedPools = ConcurrentHashMap.newKeySet();
+
     private final Set<AsyncTask> runningAsync = ConcurrentHashMap.newKeySet();
     /** Read: starting a pool; write: closing. Keeps a pool from starting after close() stopped the others. */
     private final ReentrantReadWriteLock state = new ReentrantReadWriteLock();
@@ -356,13 +362,13 @@ public final class FinchClient implements AutoCloseable {
             if (closed) {
                 throw clientClosed();
             }
-            configs.putIfAbsent(key, config);
             boolean[] started = {false};
             pools.compute(key, (k, old) -> {
                 if (old != null && !old.isStopped()) {
                     return old;
                 }
                 started[0] = true;
+                configs.put(k, config); // replaces the one of a stopped pool: an idle restart must not bring it back
                 return startPool(k, config, false);
             });
             return started[0];
@@ -379,12 +385,22 @@ public final class FinchClient implements AutoCloseable {
      * @return whether a pool was running
      */
     public boolean stopPool(PoolKey key) {
-        Pool p = pools.remove(key);
-        if (p == null) {
-            return false;
+        state.readLock().lock();
+        try {
+            if (closed) {
+                return false; // close() stops (or stopped) every pool
+            }
+            Pool p = pools.remove(key);
+            if (p == null) {
+                return false;
+            }
+            p.stop(FinchException.Reason.POOL_STOPPED);
+            stoppedPools.removeIf(Pool::isDrained);
+            stoppedPools.add(p);
+            return true;
+        } finally {
+            state.readLock().unlock();
         }
-        p.stop(FinchException.Reason.POOL_STOPPED);
-        return true;
     }
 
     /**
@@ -510,6 +526,8 @@ public final class FinchClient implements AutoCloseable {
         for (Pool p : all) {
             p.stop(FinchException.Reason.CLIENT_CLOSED);
         }
+        all.addAll(stoppedPools); // stopped already; their requests in flight get the same close timeout
+        stoppedPools.clear();
         long deadline = System.nanoTime() + closeTimeout.toNanos();
         boolean interrupted = false;
         try {

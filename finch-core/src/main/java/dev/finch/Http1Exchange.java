@@ -79,16 +79,17 @@ final class Http1Exchange {
             } else {
                 shard.discard(pc);
             }
-            if (source != null) {
-                source.close();
-            }
             if (e instanceof TransportException t && t.requestNotSent()) {
                 // The server had closed the idle connection (seen before anything was written): safe to send on a
-                // fresh one whatever the method (finch#62).
+                // fresh one whatever the method (finch#62). The body source stays open: nothing was pulled from it
+                // (sources are lazy), and closing it would close the caller's stream the retry is about to read.
                 if (telemetry.enabled()) {
                     telemetry.emit(new FinchEvent.StaleConnectionDiscarded(call.pool, shard.index(), pc.idleNanos()));
                 }
                 return t;
+            }
+            if (source != null) {
+                source.close();
             }
             throw rethrown(call, e);
         }

@@ -73,7 +73,7 @@ final class Http2Exchange {
             telemetry.emit(new FinchEvent.SendStart(call.pool, call.request));
         }
         BodySource source = BodySource.of(call.request.body(), call.receiver);
-        IOException failed = null;
+        Throwable failed = null;
         try {
             if (source != null) {
                 while (true) {
@@ -96,8 +96,12 @@ final class Http2Exchange {
             }
             return true;
         } catch (IOException e) {
-            failed = call.translate(e);
-            throw failed;
+            IOException translated = call.translate(e);
+            failed = translated;
+            throw translated;
+        } catch (RuntimeException | Error e) {
+            failed = e; // a throwing iterator, stream or publisher: released all the same (as over HTTP/1)
+            throw e;
         } finally {
             if (source != null && failed != null) {
                 source.close();

@@ -338,7 +338,9 @@ final class Http2Driver implements Runnable {
         long now = ticker.nanos();
         long next = Long.MAX_VALUE;
         if (active != null) {
-            next = Math.min(next, active.ageDeadline - now);
+            if (active.ageDeadline != Long.MAX_VALUE) { // MAX_VALUE: no age limit (and a negative now would overflow)
+                next = Math.min(next, active.ageDeadline - now);
+            }
             if (h2.pingInterval().isPresent() && keepAlivePing == null) {
                 next = Math.min(next, lastActivity + h2.pingInterval().get().toNanos() - now);
             }
@@ -518,7 +520,7 @@ final class Http2Driver implements Runnable {
         if (c == null) {
             return;
         }
-        if (now - c.ageDeadline >= 0) {
+        if (c.ageDeadline != Long.MAX_VALUE && now - c.ageDeadline >= 0) { // a user's ticker may well be negative
             if (telemetry.enabled()) {
                 telemetry.emit(new FinchEvent.ConnectionAgeReached(key, shard.index, now - c.openedAt));
             }
@@ -655,6 +657,7 @@ final class Http2Driver implements Runnable {
         if (shard.stopped == null) {
             shard.stopped = reason;
         }
+        shard.terminated = true; // before the last drain: Http2Shard.open takes back what comes after it
         failPending(stopped); // never sent: the client may pick another shard for them
         failPings(stopped);
         // Streams already sent may have been processed: they must not look retriable (POOL_STOPPED would be).

@@ -36,6 +36,13 @@ public final class Http2Shard extends Shard {
     volatile IOException backoffCause;
     /** Non-null once stopped. */
     volatile FinchException.Reason stopped;
+    /**
+     * Set by the connection thread just before its last drain of {@link #incoming}: a stream queued after that drain
+     * would wait out its pool timeout, so {@link #open} takes it back (see there).
+     */
+    volatile boolean terminated;
+    /** Test seam: runs in {@link #open} between its checks and the queueing, to widen the race with the shutdown. */
+    volatile Runnable beforeQueueing;
 
     /**
      * @param adopted a parked HTTP/2 connection to start with (ALPN chose h2 for an HTTP/1 shard), or null to connect
@@ -80,7 +87,19 @@ public final class Http2Shard extends Shard {
                     down);
         }
         H2Stream stream = new H2Stream(this, request, method, target, headers, body, replayable);
+        Runnable hook = beforeQueueing;
+        if (hook != null) {
+            hook.run();
+        }
         incoming.add(stream);
+        // The thread sets terminated, then drains incoming for the last time: either that drain took the stream (and
+        // failed it), or we see terminated here and take it back ourselves. Both volatile: no third outcome.
+        if (terminated && incoming.remove(stream)) {
+            FinchException.Reason reason = stopped;
+            throw new FinchException(
+                    reason != null ? reason : FinchException.Reason.POOL_STOPPED,
+                    pool.key() + " (shard " + index + ")");
+        }
         driver.wakeup();
         return stream;
     }

@@ -41,6 +41,13 @@ public final class Pool {
     private final ConnectOptions connectOptions;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Shard[] shards;
+    /**
+     * Shards no longer in {@link #shards} (dropped by {@link #setCount}, replaced by {@link #adoptHttp2}) that may
+     * still have connections lent out or a thread running: {@link #awaitDrained} and {@link #terminate} cover them
+     * too, so none outlives the client. Pruned as they drain; guarded by {@link #lock}.
+     */
+    private final List<Shard> retired = new ArrayList<>();
+
     private volatile boolean stopped;
     private ScheduledFuture<?> sweep;
 
@@ -139,6 +146,7 @@ public final class Pool {
                 replacement = new Http2Shard(this, from.index, connection);
                 next[i] = replacement;
                 shards = next;
+                retire(from);
             }
         } finally {
             lock.unlock();
@@ -174,9 +182,37 @@ public final class Pool {
      * HTTP/2 shards and waiting for their threads.
      */
     public void terminate() throws InterruptedException {
-        for (Shard s : shards) {
+        for (Shard s : allShards()) {
             s.terminate();
         }
+    }
+
+    /** Keeps {@code shard}, just taken out of {@link #shards}, until it drained; the lock is held. */
+    private void retire(Shard shard) {
+        retired.removeIf(Shard::isDrained);
+        retired.add(shard);
+    }
+
+    /** The current shards, then the retired ones. */
+    private List<Shard> allShards() {
+        lock.lock();
+        try {
+            List<Shard> all = new ArrayList<>(Arrays.asList(shards));
+            all.addAll(retired);
+            return all;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether nothing is in use any more, in current and retired shards (after {@link #stop}). */
+    public boolean isDrained() {
+        for (Shard s : allShards()) {
+            if (!s.isDrained()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The key this pool serves. */
@@ -250,6 +286,7 @@ public final class Pool {
             }
             for (int i = count; i < old.length; i++) {
                 dropped.add(old[i]);
+                retire(old[i]);
             }
             shards = next;
         } finally {
@@ -300,7 +337,7 @@ public final class Pool {
      */
     public boolean awaitDrained(long deadlineNanos) throws InterruptedException {
         boolean all = true;
-        for (Shard s : shards) {
+        for (Shard s : allShards()) {
             all &= s.awaitDrained(deadlineNanos);
         }
         return all;

@@ -2,7 +2,12 @@ package dev.finch.pool;
 
 import dev.finch.telemetry.Telemetry;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,6 +25,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #close()}; the client owns this object and closes it last.
  */
 public final class PoolContext implements AutoCloseable {
+    /**
+     * Every thread made here (by any client), platform or virtual, until it is collected: what {@link #liveThreads}
+     * reads. Thread.getAllStackTraces() cannot stand in for it, as it does not list virtual threads.
+     */
+    private static final Set<Thread> CREATED =
+            Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
     private final Telemetry telemetry;
     private final Ticker ticker;
     private final ReentrantLock lock = new ReentrantLock();
@@ -57,7 +69,7 @@ public final class PoolContext implements AutoCloseable {
                 scheduler = new ScheduledThreadPoolExecutor(1, r -> {
                     Thread t = new Thread(r, "finch-scheduler");
                     t.setDaemon(true);
-                    return t;
+                    return tracked(t);
                 });
                 scheduler.setRemoveOnCancelPolicy(true);
             }
@@ -80,7 +92,7 @@ public final class PoolContext implements AutoCloseable {
         return r -> {
             Thread t = new Thread(r, prefix + n.getAndIncrement());
             t.setDaemon(true);
-            return t;
+            return tracked(t);
         };
     }
 
@@ -90,11 +102,12 @@ public final class PoolContext implements AutoCloseable {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
             Class<?> builderType = Class.forName("java.lang.Thread$Builder");
             builder = builderType.getMethod("name", String.class).invoke(builder, name);
-            return (Thread) builderType.getMethod("unstarted", Runnable.class).invoke(builder, task);
+            return tracked(
+                    (Thread) builderType.getMethod("unstarted", Runnable.class).invoke(builder, task));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Thread t = new Thread(task, name);
             t.setDaemon(true);
-            return t;
+            return tracked(t);
         }
     }
 
@@ -133,10 +146,35 @@ public final class PoolContext implements AutoCloseable {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
             Class<?> builderType = Class.forName("java.lang.Thread$Builder");
             builder = builderType.getMethod("name", String.class, long.class).invoke(builder, prefix, 0L);
-            return (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+            ThreadFactory factory =
+                    (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+            return r -> tracked(factory.newThread(r));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null; // Java 17-20 (or virtual threads disabled): platform threads
         }
+    }
+
+    private static Thread tracked(Thread t) {
+        if (t != null) {
+            CREATED.add(t);
+        }
+        return t;
+    }
+
+    /**
+     * The threads Finch made (for any client) that are still alive, platform and virtual alike: what a leak check
+     * after {@code close()} looks at. For tests and diagnostics.
+     */
+    public static List<Thread> liveThreads() {
+        List<Thread> live = new ArrayList<>();
+        synchronized (CREATED) {
+            for (Thread t : CREATED) {
+                if (t.isAlive()) {
+                    live.add(t);
+                }
+            }
+        }
+        return live;
     }
 
     /** Stops the scheduler thread and waits for it to end. Idempotent. */

@@ -8,6 +8,7 @@ import dev.finch.FinchClient;
 import dev.finch.PoolKey;
 import dev.finch.Request;
 import dev.finch.Response;
+import dev.finch.StreamPart;
 import dev.finch.http.TransportException;
 import dev.finch.pool.FinchException;
 import dev.finch.pool.Http1PoolMetrics;
@@ -76,6 +77,29 @@ class AsyncTest {
         assertThat(handler.ended().await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(handler.error()).isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.reason())
                 .isEqualTo(TransportException.Reason.CONNECT_FAILED));
+    }
+
+    @Test
+    void errorThrownByTheHandlerEndsTheTaskAndGoesToOnError() throws Exception {
+        FinchClient own =
+                FinchClient.builder().closeTimeout(Duration.ofMillis(500)).build();
+        AssertionError bug = new AssertionError("a bug in the handler");
+        CollectingHandler handler = new CollectingHandler() {
+            @Override
+            public void onPart(StreamPart part) {
+                throw bug;
+            }
+        };
+
+        AsyncRef ref = own.asyncRequest(Request.get(base + "/trailers"), handler);
+
+        assertThat(handler.ended().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(handler.error()).hasCause(bug);
+        assertThat(ref.isDone()).isTrue();
+        long start = System.nanoTime();
+        own.close();
+        // No task is left for close() to wait out (its 500 ms timeout, then 5 s more); slack for a loaded machine.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finch.FinchClient;
+import dev.finch.PoolKey;
 import dev.finch.Request;
+import dev.finch.RequestOptions;
 import dev.finch.Response;
 import dev.finch.conn.Protocol;
 import dev.finch.pool.FinchException;
 import dev.finch.pool.Http2PoolMetrics;
 import dev.finch.pool.PoolConfig;
+import dev.finch.pool.PoolStrategy;
 import dev.finch.testing.JettyServer;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +104,86 @@ class CloseTest {
 
             assertThat(Leaks.finchThreads()).isEmpty();
             Await.until(() -> Leaks.openFileDescriptors() <= before + 3, WAIT, "descriptors back to " + before);
+        }
+    }
+
+    @Test
+    void closeEndsAnHttp2ShardDroppedBySetPoolCountWithAStreamInFlight() throws Exception {
+        Await.until(() -> Leaks.finchThreads().isEmpty(), WAIT, "threads of earlier clients to end");
+        try (JettyServer h2c = JettyServer.h2c()) {
+            FinchClient client = http2Client(h2c, 2);
+            PoolKey key = PoolKey.of(h2c.baseUrl());
+            List<Thread> callers = slowCallers(client, h2c, 2);
+            Await.until(() -> inFlight(client, key) == 2, WAIT, "a stream on each shard");
+
+            client.setPoolCount(key, 1);
+            client.close();
+
+            assertThat(Leaks.finchThreads()).isEmpty();
+            joinAll(callers);
+        }
+    }
+
+    @Test
+    void closeEndsAPoolRemovedByStopPoolWithAStreamInFlight() throws Exception {
+        Await.until(() -> Leaks.finchThreads().isEmpty(), WAIT, "threads of earlier clients to end");
+        try (JettyServer h2c = JettyServer.h2c()) {
+            FinchClient client = http2Client(h2c, 1);
+            PoolKey key = PoolKey.of(h2c.baseUrl());
+            List<Thread> callers = slowCallers(client, h2c, 1);
+            Await.until(() -> inFlight(client, key) == 1, WAIT, "the stream to start");
+
+            assertThat(client.stopPool(key)).isTrue();
+            client.close();
+
+            assertThat(Leaks.finchThreads()).isEmpty();
+            joinAll(callers);
+        }
+    }
+
+    private static FinchClient http2Client(JettyServer h2c, int count) {
+        return FinchClient.builder()
+                .pool(
+                        h2c.baseUrl(),
+                        PoolConfig.builder()
+                                .protocols(Protocol.HTTP2)
+                                .count(count)
+                                .strategy(PoolStrategy.roundRobin())
+                                .startPoolMetrics(true)
+                                .build())
+                .closeTimeout(Duration.ofMillis(300))
+                .build();
+    }
+
+    /** Synchronous requests that outlast the close timeout, each on a thread of its own (not the client's). */
+    private static List<Thread> slowCallers(FinchClient client, JettyServer h2c, int n) {
+        RequestOptions options =
+                RequestOptions.builder().receiveTimeout(Duration.ofSeconds(30)).build();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    client.request(Request.get(h2c.baseUrl() + "/slow/6000"), options);
+                } catch (IOException e) {
+                    // cut by close(): expected
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            callers.add(t);
+        }
+        return callers;
+    }
+
+    private static long inFlight(FinchClient client, PoolKey key) {
+        return client.poolStatus(key).orElseThrow().stream()
+                .mapToLong(m -> ((Http2PoolMetrics) m).inFlightRequests())
+                .sum();
+    }
+
+    private static void joinAll(List<Thread> threads) throws InterruptedException {
+        for (Thread t : threads) {
+            t.join(WAIT.toMillis());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.finch.client;
 
+import dev.finch.pool.PoolContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,13 +13,11 @@ import java.util.stream.Stream;
 public final class Leaks {
     private Leaks() {}
 
-    /** Names of live platform threads the client created. */
+    /** Names of live threads the client created, platform and virtual (as {@link PoolContext#liveThreads} tells). */
     public static Set<String> finchThreads() {
         Set<String> names = new TreeSet<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.isAlive() && t.getName().startsWith("finch-")) {
-                names.add(t.getName());
-            }
+        for (Thread t : PoolContext.liveThreads()) {
+            names.add(t.getName());
         }
         return names;
     }

@@ -14,7 +14,10 @@ import dev.finch.codec.http2.ErrorCode;
 import dev.finch.codec.http2.Frame;
 import dev.finch.codec.http2.Settings;
 import dev.finch.conn.Protocol;
+import dev.finch.conn.RequestBody;
+import dev.finch.http.HttpHeaders;
 import dev.finch.telemetry.FinchEvent;
+import dev.finch.telemetry.Telemetry;
 import dev.finch.testing.H2Peer;
 import dev.finch.testing.JettyServer;
 import java.net.InetSocketAddress;
@@ -274,5 +277,45 @@ class Http2LifecycleTest {
 
         // Three requests, each turned away at once, cannot cause more than a handful of connects.
         assertThat(connections.get()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void streamQueuedAfterTheConnectionThreadsLastDrainFailsAtOnceAsRetriable() throws Exception {
+        JettyServer server = use(JettyServer.h2c());
+        PoolConfig config = PoolConfig.builder().protocols(Protocol.HTTP2).build();
+        Pool pool = Pool.start(
+                PoolKey.of(server.baseUrl()), config, new PoolContext(Telemetry.NONE, Ticker.SYSTEM), false, null);
+        Request request = Request.get(server.baseUrl() + "/bytes/1");
+        Http2Shard shard = (Http2Shard) pool.select(request, null);
+        // Passed open()'s checks; the pool stops and its thread ends before the stream is queued.
+        shard.beforeQueueing = () -> {
+            pool.stop(FinchException.Reason.POOL_STOPPED);
+            Await.until(shard::isDrained, WAIT, "the connection thread to end");
+        };
+
+        assertThatThrownBy(() -> shard.open(request, "GET", "/bytes/1", HttpHeaders.EMPTY, RequestBody.none(), true))
+                .isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
+                        .isEqualTo(FinchException.Reason.POOL_STOPPED));
+        assertThat(shard.incoming).isEmpty();
+    }
+
+    @Test
+    void connectionWithoutAnAgeLimitIsKeptWhenTheTickerIsNegative() throws Exception {
+        JettyServer server = use(JettyServer.h2c());
+        long origin = System.nanoTime();
+        client = use(FinchClient.builder()
+                .defaultPool(PoolConfig.builder().protocols(Protocol.HTTP2).build())
+                .ticker(() -> Long.MIN_VALUE / 2 + (System.nanoTime() - origin)) // a user's ticker: any origin
+                .listener(events)
+                .build());
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(client.request(Request.get(server.baseUrl() + "/bytes/1"))
+                            .status())
+                    .isEqualTo(200);
+        }
+
+        assertThat(events.of(FinchEvent.ConnectionAgeReached.class)).isEmpty();
+        assertThat(events.of(FinchEvent.ConnectStart.class)).hasSize(1);
     }
 }

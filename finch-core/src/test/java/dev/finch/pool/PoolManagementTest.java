@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,66 @@ class PoolManagementTest {
             assertThat(client.findPool(key).orElseThrow().size()).isEqualTo(5);
             assertThat(client.request(Request.get(base + "/bytes/1")).status()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void poolRestartedByARequestUsesTheConfigurationOfTheLastStartPool() throws Exception {
+        try (FinchClient client = FinchClient.builder().build()) {
+            client.startPool(key, METRICS.toBuilder().size(5).build());
+            client.stopPool(key);
+            assertThat(client.startPool(key, METRICS.toBuilder().size(9).build()))
+                    .isTrue();
+            client.stopPool(key);
+
+            assertThat(client.request(Request.get(base + "/bytes/1")).status()).isEqualTo(200);
+
+            assertThat(client.findPool(key).orElseThrow().size()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void requestMovedToAnotherShardWaitsOnlyWhatIsLeftOfItsPoolTimeout() throws Exception {
+        Duration poolTimeout = Duration.ofSeconds(2);
+        AtomicInteger holders = new AtomicInteger();
+        // The two holders take a shard each; the waiter queues on the last one, which setPoolCount drops.
+        PoolStrategy strategy =
+                (request, n) -> request.uri().getPath().startsWith("/bytes") ? n - 1 : holders.getAndIncrement() % n;
+        try (FinchClient client = FinchClient.builder()
+                .pool(
+                        key,
+                        METRICS.toBuilder().size(1).count(2).strategy(strategy).build())
+                .closeTimeout(Duration.ofMillis(100))
+                .build()) {
+            client.requestAsync(Request.get(base + "/slow/10000"));
+            client.requestAsync(Request.get(base + "/slow/10000"));
+            Await.until(
+                    () -> shardMetrics(client, 0).inUseConnections() == 1
+                            && shardMetrics(client, 1).inUseConnections() == 1,
+                    WAIT,
+                    "a holder on each shard");
+            long start = System.nanoTime();
+            CompletableFuture<Response> waiter = client.requestAsync(
+                    Request.get(base + "/bytes/1"),
+                    RequestOptions.builder().poolTimeout(poolTimeout).build());
+            Await.until(() -> shardMetrics(client, 1).waitingRequests() == 1, WAIT, "the waiter to queue");
+            Await.until(
+                    () -> System.nanoTime() - start >= poolTimeout.toNanos() * 3 / 4,
+                    WAIT,
+                    "the waiter to spend most of its pool timeout");
+
+            client.setPoolCount(key, 1); // the waiter moves to shard 1, which its holder keeps
+
+            assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
+                            .isEqualTo(FinchException.Reason.POOL_TIMEOUT));
+            // Counted from its first wait (2 s), not again from the move (1.5 s + 2 s).
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(poolTimeout.plusMillis(900));
+        }
+    }
+
+    private Http1PoolMetrics shardMetrics(FinchClient client, int index) {
+        return (Http1PoolMetrics) client.poolStatus(key).orElseThrow().get(index);
     }
 
     @Test

@@ -11,6 +11,10 @@ import dev.finch.http.HttpProtocolException;
 import dev.finch.http.TransportException;
 import dev.finch.telemetry.FinchEvent;
 import dev.finch.testing.RawServer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -80,6 +84,65 @@ class StaleConnectionTest {
                         "RecvStart",
                         "RecvStop",
                         "RequestStop");
+    }
+
+    @Test
+    void streamedBodyIsStillReadableWhenTheRequestIsRetriedOnAFreshConnection() throws Exception {
+        CountDownLatch closedByServer = new CountDownLatch(1);
+        server = RawServer.start(conn -> {
+            conn.readHead();
+            if (closedByServer.getCount() > 0) {
+                conn.write(OK);
+                conn.socket.close(); // the server's keep-alive timeout
+                closedByServer.countDown();
+                return;
+            }
+            readChunkedBody(conn.in);
+            conn.write(OK);
+        });
+        assertThat(client.request(Request.get(url())).bodyText()).isEqualTo("ok");
+        assertThat(closedByServer.await(10, TimeUnit.SECONDS)).isTrue();
+        StreamReadableUntilClosed in = new StreamReadableUntilClosed("hello".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(client.request(Request.post(url(), Body.of(in))).bodyText()).isEqualTo("ok");
+
+        assertThat(events.of(FinchEvent.RequestRetry.class)).hasSize(1);
+        assertThat(in.closed).as("the body is closed once it was sent").isTrue();
+    }
+
+    /** Reads a chunked request body up to its last chunk. */
+    private static void readChunkedBody(InputStream in) throws IOException {
+        byte[] buf = new byte[4096];
+        StringBuilder seen = new StringBuilder();
+        while (!seen.toString().endsWith("0\r\n\r\n")) {
+            int n = in.read(buf);
+            if (n < 0) {
+                return;
+            }
+            seen.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** Like a {@code FileInputStream}: cannot be read after {@code close()}. */
+    private static final class StreamReadableUntilClosed extends ByteArrayInputStream {
+        volatile boolean closed;
+
+        StreamReadableUntilClosed(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            if (closed) {
+                throw new IllegalStateException("Stream closed"); // unchecked: not mistaken for an I/O failure
+            }
+            return super.read(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
     }
 
     @Test
