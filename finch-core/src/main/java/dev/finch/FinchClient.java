@@ -259,7 +259,7 @@ public final class FinchClient implements AutoCloseable {
                 throw new RejectedExecutionException("closed");
             }
             if (ownExecutor == null) {
-                ownExecutor = PoolContext.newAsyncExecutor("finch-async-", ASYNC_PLATFORM_THREADS);
+                ownExecutor = context.newOwnAsyncExecutor("finch-async-", ASYNC_PLATFORM_THREADS);
             }
             return ownExecutor;
         } finally {

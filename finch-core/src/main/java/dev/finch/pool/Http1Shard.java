@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,6 +59,8 @@ public final class Http1Shard extends Shard {
     private final Condition drained = lock.newCondition();
     /** Idle connections; the first is the most recently checked in. */
     private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
+    /** Connections lent to callers right now, so that {@link #terminate} can cut them when close() gives up waiting. */
+    private final Set<PooledConnection> lent = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Requests waiting for a connection, first come first served. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** Connections open or being opened; never more than size. */
@@ -114,7 +119,14 @@ public final class Http1Shard extends Shard {
                 telemetry.emit(new FinchEvent.ReusedConnection(key, index, idleNanos));
             }
         }
-        return pc != null ? pc : connect(requestDeadline);
+        PooledConnection out = pc != null ? pc : connect(requestDeadline);
+        lock.lock();
+        try {
+            lent.add(out);
+        } finally {
+            lock.unlock();
+        }
+        return out;
     }
 
     /**
@@ -132,6 +144,7 @@ public final class Http1Shard extends Shard {
         boolean closeParked = false;
         lock.lock();
         try {
+            lent.remove(pc);
             long now = ticker.nanos();
             lastActivity = now;
             if (reusable && stopped == null) {
@@ -163,10 +176,31 @@ public final class Http1Shard extends Shard {
         pc.connection.close();
         lock.lock();
         try {
+            lent.remove(pc);
             lastActivity = ticker.nanos();
             releaseSlotLocked();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The client's close timeout passed with connections still lent: cut their sockets (the one thing another thread
+     * may do to a connection, {@link HttpConnection#abort()}), so that no socket outlives the client. Each borrower's
+     * blocked read or write wakes with a TransportException CLOSED, and it discards the connection as after any
+     * failure.
+     */
+    @Override
+    void terminate() {
+        List<PooledConnection> cut;
+        lock.lock();
+        try {
+            cut = new ArrayList<>(lent);
+        } finally {
+            lock.unlock();
+        }
+        for (PooledConnection pc : cut) {
+            pc.connection.abort();
         }
     }
 

@@ -51,7 +51,7 @@ public final class Http2Shard extends Shard {
         super(pool, index);
         this.driver = new Http2Driver(this, pool.key(), pool.config(), pool.context(), adopted);
         String name = "finch-h2-" + pool.key().toString().replaceAll("[^A-Za-z0-9.:\\[\\]-]", "_") + "-" + index;
-        this.thread = PoolContext.newThread(name, driver);
+        this.thread = pool.context().newOwnThread(name, driver);
     }
 
     void start() {

@@ -32,6 +32,9 @@ public final class PoolContext implements AutoCloseable {
     private static final Set<Thread> CREATED =
             Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
+    /** The threads this context (this client) made: close() waits for them to end, so none outlives the client. */
+    private final Set<Thread> own = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
     private final Telemetry telemetry;
     private final Ticker ticker;
     private final ReentrantLock lock = new ReentrantLock();
@@ -69,7 +72,7 @@ public final class PoolContext implements AutoCloseable {
                 scheduler = new ScheduledThreadPoolExecutor(1, r -> {
                     Thread t = new Thread(r, "finch-scheduler");
                     t.setDaemon(true);
-                    return tracked(t);
+                    return own(tracked(t));
                 });
                 scheduler.setRemoveOnCancelPolicy(true);
             }
@@ -154,6 +157,38 @@ public final class PoolContext implements AutoCloseable {
         }
     }
 
+    /** {@link #newThread(String, Runnable)}, counted as this context's so that {@link #close()} waits for it. */
+    public Thread newOwnThread(String name, Runnable task) {
+        return own(newThread(name, task));
+    }
+
+    /** {@link #newAsyncExecutor}, whose threads count as this context's so that {@link #close()} waits for them. */
+    public ExecutorService newOwnAsyncExecutor(String prefix, int maxPlatformThreads) {
+        ExecutorService inner = newAsyncExecutor(prefix, maxPlatformThreads);
+        if (inner instanceof ThreadPoolExecutor pool) {
+            ThreadFactory factory = pool.getThreadFactory();
+            pool.setThreadFactory(r -> own(factory.newThread(r)));
+        }
+        return inner;
+    }
+
+    private Thread own(Thread t) {
+        if (t != null) {
+            own.add(t);
+        }
+        return t;
+    }
+
+    /** Waits (until the deadline) for this context's threads to end, but not for the calling thread itself. */
+    private void joinOwnThreads(long deadlineNanos) throws InterruptedException {
+        for (Thread t : own.toArray(new Thread[0])) {
+            long left = deadlineNanos - System.nanoTime();
+            if (t != Thread.currentThread() && left > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(t, left);
+            }
+        }
+    }
+
     private static Thread tracked(Thread t) {
         if (t != null) {
             CREATED.add(t);
@@ -167,17 +202,15 @@ public final class PoolContext implements AutoCloseable {
      */
     public static List<Thread> liveThreads() {
         List<Thread> live = new ArrayList<>();
-        synchronized (CREATED) {
-            for (Thread t : CREATED) {
-                if (t.isAlive()) {
-                    live.add(t);
-                }
+        for (Thread t : CREATED.toArray(new Thread[0])) { // toArray holds the set's lock while it copies
+            if (t.isAlive()) {
+                live.add(t);
             }
         }
         return live;
     }
 
-    /** Stops the scheduler thread and waits for it to end. Idempotent. */
+    /** Stops the scheduler thread and waits for every thread this context made to end. Idempotent. */
     @Override
     public void close() {
         ScheduledThreadPoolExecutor s;
@@ -189,13 +222,16 @@ public final class PoolContext implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (s != null) {
-            s.shutdownNow();
-            try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            if (s != null) {
+                s.shutdownNow();
                 s.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+            // An executor counts as terminated a moment before its last thread has exited: wait for the threads.
+            joinOwnThreads(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

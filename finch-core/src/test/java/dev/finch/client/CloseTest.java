@@ -188,6 +188,46 @@ class CloseTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
+    void anHttp1RequestStillBlockedAfterTheCloseTimeoutHasItsSocketCut() throws Exception {
+        Await.until(() -> Leaks.finchThreads().isEmpty(), WAIT, "threads of earlier clients to end");
+        long before = Leaks.openFileDescriptors();
+        FinchClient client = FinchClient.builder()
+                .defaultPool(PoolConfig.builder().startPoolMetrics(true).build())
+                .closeTimeout(Duration.ofMillis(200))
+                .build();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                client.request(
+                        Request.get(base + "/slow/20000"),
+                        RequestOptions.builder()
+                                .receiveTimeout(Duration.ofSeconds(60))
+                                .build());
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        caller.setDaemon(true);
+        caller.start();
+        Await.until(
+                () -> client.poolStatus(PoolKey.of(base))
+                        .map(m -> ((dev.finch.pool.Http1PoolMetrics) m.get(0)).inUseConnections() == 1)
+                        .orElse(false),
+                WAIT,
+                "the request to hold a connection");
+
+        long start = System.nanoTime();
+        client.close();
+        Throwable failure = outcome.get(10, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(failure).isInstanceOf(IOException.class);
+        caller.join(WAIT.toMillis());
+        Await.until(() -> Leaks.openFileDescriptors() <= before + 3, WAIT, "descriptors back to " + before);
+    }
+
+    @Test
     void closeDrainsHttp2StreamsInFlight() throws Exception {
         try (JettyServer h2c = JettyServer.h2c()) {
             FinchClient client = FinchClient.builder()
