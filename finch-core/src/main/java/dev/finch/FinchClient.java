@@ -397,6 +397,9 @@ public final class FinchClient implements AutoCloseable {
             p.stop(FinchException.Reason.POOL_STOPPED);
             stoppedPools.removeIf(Pool::isDrained);
             stoppedPools.add(p);
+            if (telemetry.enabled()) {
+                telemetry.emit(new FinchEvent.PoolStopped(key));
+            }
             return true;
         } finally {
             state.readLock().unlock();
@@ -446,6 +449,9 @@ public final class FinchClient implements AutoCloseable {
             return false;
         }
         p.setCount(count);
+        if (telemetry.enabled()) {
+            telemetry.emit(new FinchEvent.PoolCountChanged(key, count));
+        }
         return true;
     }
 

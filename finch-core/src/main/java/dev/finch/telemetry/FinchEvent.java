@@ -110,6 +110,12 @@ public sealed interface FinchEvent {
      */
     record PoolMaxIdleTimeExceeded(PoolInfo pool, long idleNanos) implements FinchEvent {}
 
+    /** A pool was stopped with {@code stopPool}; its shards and their metrics are gone. */
+    record PoolStopped(PoolInfo pool) implements FinchEvent {}
+
+    /** A pool's shard count changed with {@code setPoolCount}; the shards above the new count are gone. */
+    record PoolCountChanged(PoolInfo pool, int count) implements FinchEvent {}
+
     /**
      * A reused HTTP/1 connection turned out to be closed by the server (or to hold bytes nobody asked for) when the
      * request was about to be written; nothing was sent, the connection was discarded, and a {@link RequestRetry}

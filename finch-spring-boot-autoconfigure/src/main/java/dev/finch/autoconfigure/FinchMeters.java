@@ -113,8 +113,10 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
             }
         } else if (event instanceof FinchEvent.RequestException e) {
             errors(r, key, "request", e.error()).increment();
-        } else if (event instanceof FinchEvent.PoolMaxIdleTimeExceeded) {
+        } else if (event instanceof FinchEvent.PoolMaxIdleTimeExceeded || event instanceof FinchEvent.PoolStopped) {
             remove(key);
+        } else if (event instanceof FinchEvent.PoolCountChanged) {
+            refresh();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.finch.FinchClient;
+import dev.finch.PoolKey;
 import dev.finch.Request;
 import dev.finch.telemetry.FinchEvent;
 import dev.finch.telemetry.FinchListener;
@@ -76,6 +77,33 @@ class FinchMetersLifecycleTest {
                     assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
                             .isEmpty();
                     assertThat(registry.find("finch.pool.connections").gauges()).isEmpty();
+                });
+    }
+
+    @Test
+    void gaugesOfAStoppedPoolAndOfDroppedShardsAreRemoved() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        MetricsAutoConfiguration.class,
+                        FinchMetricsAutoConfiguration.class,
+                        FinchAutoConfiguration.class))
+                .withUserConfiguration(Registry.class)
+                .withPropertyValues("finch.default-pool.count=3")
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    FinchClient client = context.getBean(FinchClient.class);
+                    client.request(Request.get(url + "/"));
+                    PoolKey key = PoolKey.of(url);
+                    assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
+                            .hasSize(3);
+
+                    assertThat(client.setPoolCount(key, 1)).isTrue();
+                    assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
+                            .hasSize(1);
+
+                    assertThat(client.stopPool(key)).isTrue();
+                    assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
+                            .isEmpty();
                 });
     }
 
