@@ -178,15 +178,20 @@ class FinchActuatorIntegrationTest {
     }
 
     @Test
-    void stoppedPoolsLoseTheirMetersAtTheNextRefresh() throws Exception {
-        String url = "http://localhost:" + port;
-        assertThat(finch.request(Request.get(url + "/hello")).status()).isEqualTo(200);
-        assertThat(registry.find("finch.pool.size").tag("pool", url).gauges()).hasSize(1);
-        finch.stopPool(PoolKey.of(url));
-        assertThat(registry.get("finch.pool.size").tag("pool", url).gauge().value())
-                .isNaN();
-        meters.refresh();
-        assertThat(registry.find("finch.pool.size").tag("pool", url).gauges()).isEmpty();
+    void poolsStoppedInCodeLoseTheirMetersAtOnce() throws Exception {
+        String url = "http://127.0.0.1:" + port;
+        Request request =
+                Request.builder("GET", url + "/hello").poolTag("stop-me").build();
+        assertThat(finch.request(request).status()).isEqualTo(200);
+        assertThat(registry.find("finch.pool.size")
+                        .tags("pool", url, "tag", "stop-me")
+                        .gauges())
+                .hasSize(1);
+        assertThat(finch.stopPool(PoolKey.of(url, "stop-me"))).isTrue();
+        assertThat(registry.find("finch.pool.size")
+                        .tags("pool", url, "tag", "stop-me")
+                        .gauges())
+                .isEmpty();
     }
 
     private static void expectFailure(Executable call) {
