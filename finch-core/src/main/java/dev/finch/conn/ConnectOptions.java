@@ -24,6 +24,7 @@ public final class ConnectOptions {
     private final boolean preserveHeaderCase;
     private final boolean validateTarget;
     private final String userAgent;
+    private final Http2Options http2;
 
     private ConnectOptions(Builder b) {
         this.connectTimeout = b.connectTimeout;
@@ -36,6 +37,7 @@ public final class ConnectOptions {
         this.preserveHeaderCase = b.preserveHeaderCase;
         this.validateTarget = b.validateTarget;
         this.userAgent = b.userAgent;
+        this.http2 = b.http2;
     }
 
     /** All defaults. */
@@ -59,6 +61,7 @@ public final class ConnectOptions {
         b.preserveHeaderCase = preserveHeaderCase;
         b.validateTarget = validateTarget;
         b.userAgent = userAgent;
+        b.http2 = http2;
         return b;
     }
 
@@ -75,7 +78,12 @@ public final class ConnectOptions {
         return sendTimeout;
     }
 
-    /** Protocols we may speak; ALPN chooses among them over TLS. */
+    /**
+     * Protocols we may speak. Over TLS, ALPN offers them ({@code h2} first) and the server chooses; no ALPN answer
+     * means HTTP/1.1 if allowed. Over plain TCP, exactly {@code {HTTP2}} speaks h2c with prior knowledge and any set
+     * with {@code HTTP1} speaks HTTP/1.1 (there is no h2c upgrade). Default {@code {HTTP1}}: the pools choose their
+     * own defaults.
+     */
     public Set<Protocol> protocols() {
         return protocols;
     }
@@ -118,6 +126,11 @@ public final class ConnectOptions {
         return userAgent;
     }
 
+    /** HTTP/2: settings, receive windows and flood budgets. */
+    public Http2Options http2() {
+        return http2;
+    }
+
     /** Builds {@link ConnectOptions}; validates each value as it is set. */
     public static final class Builder {
         private Duration connectTimeout = Duration.ofSeconds(5);
@@ -130,6 +143,7 @@ public final class ConnectOptions {
         private boolean preserveHeaderCase;
         private boolean validateTarget = true;
         private String userAgent = "finch-java/0.1";
+        private Http2Options http2 = Http2Options.defaults();
 
         private Builder() {}
 
@@ -186,6 +200,12 @@ public final class ConnectOptions {
 
         public Builder userAgent(String userAgent) {
             this.userAgent = userAgent;
+            return this;
+        }
+
+        /** HTTP/2 settings, receive windows and flood budgets; see {@link Http2Options}. */
+        public Builder http2(Http2Options http2) {
+            this.http2 = Objects.requireNonNull(http2, "http2");
             return this;
         }
 

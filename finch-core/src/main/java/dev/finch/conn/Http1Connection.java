@@ -225,6 +225,39 @@ final class Http1Connection extends BaseConnection {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>HTTP/1.1 cannot stop one exchange (RFC 9112 §9.6: only closing the connection ends a response early), so a
+     * request in flight costs the connection: the socket is closed and the requests pipelined with it end too.
+     */
+    @Override
+    public List<ResponsePart> cancelRequest(RequestRef ref) {
+        checkOwner();
+        if (closed || ref == null || !inFlight.contains(ref)) {
+            return List.of();
+        }
+        List<ResponsePart> out = new ArrayList<>(inFlight.size());
+        inFlight.remove(ref);
+        out.add(new ResponsePart.Error(
+                ref,
+                new HttpProtocolException(
+                        Reason.CANCELLED, "HTTP/1.1 cannot stop one request; the connection was closed")));
+        failRemaining(
+                new TransportException(
+                        TransportException.Reason.CLOSED, "the connection was closed to cancel request " + ref),
+                out);
+        closeQuietly();
+        return out;
+    }
+
+    /** {@inheritDoc} HTTP/1.1 has no flow control: unbounded while {@code ref} streams its body. */
+    @Override
+    public long requestBodyWindow(RequestRef ref) {
+        checkOwner();
+        return !closed && ref != null && ref == streaming ? Long.MAX_VALUE : 0;
+    }
+
     private void checkStreaming(RequestRef ref) throws HttpProtocolException {
         checkOwner();
         if (closed) {

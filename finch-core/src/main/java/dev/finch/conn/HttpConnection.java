@@ -36,6 +36,13 @@ import javax.net.ssl.SSLSession;
  *       {@link #deregister()} returns to passive mode.
  * </ul>
  *
+ * <h2>Protocols</h2>
+ *
+ * {@link #connect} returns an HTTP/1.1 or an HTTP/2 connection as {@link ConnectOptions#protocols()} and ALPN decide;
+ * {@link #protocol()} tells which. Both speak this interface with the same parts. HTTP/2 multiplexes requests, and
+ * its own operations (ping, settings, flow-control windows) are on {@link Http2Connection}, reached with {@link
+ * #asHttp2()}.
+ *
  * <h2>Errors</h2>
  *
  * Methods that send throw {@link dev.finch.http.HttpProtocolException} for a request that is not valid HTTP (nothing
@@ -85,6 +92,15 @@ public interface HttpConnection extends AutoCloseable {
     Protocol protocol();
 
     /**
+     * This connection as an {@link Http2Connection}, for the operations only HTTP/2 has (ping, settings, windows).
+     *
+     * @throws UnsupportedOperationException if it speaks HTTP/1.1 (check {@link #protocol()} first)
+     */
+    default Http2Connection asHttp2() {
+        throw new UnsupportedOperationException("this connection speaks " + protocol() + ", not HTTP/2");
+    }
+
+    /**
      * Sends a request. With {@link RequestBody#streaming()}, the body follows through {@link #streamRequestBody} and
      * ends with {@link #endRequestBody}.
      *
@@ -104,10 +120,32 @@ public interface HttpConnection extends AutoCloseable {
     void endRequestBody(RequestRef ref, HttpHeaders trailers) throws IOException;
 
     /**
+     * Stops a request. Returns the parts that end the affected requests: an {@code Error} with reason {@code
+     * CANCELLED} for {@code ref}; no more parts follow for it. HTTP/2 resets only its stream (RST_STREAM CANCEL) and
+     * the connection carries on. HTTP/1.1 cannot stop one request: if it is in flight the connection is closed, and
+     * the requests pipelined with it end with a {@code TransportException} CLOSED among the returned parts. A request
+     * that has already ended (or is unknown) is left alone: the result is empty.
+     *
+     * @throws dev.finch.http.TransportException if writing the reset failed (HTTP/2); the connection is then closed
+     *     and the returned parts of other requests are in the next recv/stream
+     */
+    List<ResponsePart> cancelRequest(RequestRef ref) throws IOException;
+
+    /**
+     * How many body bytes {@link #streamRequestBody} can send for {@code ref} now, without waiting: on HTTP/2 the
+     * smaller of the connection and stream send windows less what is queued (RFC 9113 §6.9); on HTTP/1 unbounded
+     * ({@link Long#MAX_VALUE}). 0 when {@code ref} is not streaming a body here. Streaming more is allowed; the rest
+     * then waits inside the connection, so callers that want back-pressure send only this much.
+     */
+    long requestBodyWindow(RequestRef ref);
+
+    /**
      * Passive mode: blocks until at least one part is complete (or the connection has closed), then returns the parts
-     * the bytes read complete. One call reads a bounded amount (a few hundred KiB), so a fast peer cannot make it
-     * buffer without limit. A zero or negative timeout reads once, without blocking. After the connection closed
-     * because a sending call failed, it returns the Error parts of the other requests (in either mode).
+     * the bytes read complete. On HTTP/2 it also returns, possibly with no part, when the send window of a request
+     * streaming its body grew, so that the caller can send more. One call reads a bounded amount (a few hundred KiB),
+     * so a fast peer cannot make it buffer without limit. A zero or negative timeout reads once, without blocking.
+     * After the connection closed because a sending call failed, it returns the Error parts of the other requests
+     * (in either mode).
      *
      * @throws dev.finch.http.TransportException with reason TIMEOUT if no part was completed in time (the connection
      *     is left as it was), CLOSED if the connection was already closed and nothing is left to hand out
@@ -130,7 +168,10 @@ public interface HttpConnection extends AutoCloseable {
     /** Switches back to passive mode, cancelling the selection key. */
     void deregister() throws IOException;
 
-    /** Whether the connection can still be used: open for writing new requests and reading responses. */
+    /**
+     * Whether the connection can take new requests. An HTTP/2 connection after the server's GOAWAY is not open but
+     * still {@link #isReadable() readable}: requests in flight finish.
+     */
     boolean isOpen();
 
     /** Whether responses can still be read (HTTP/2 after GOAWAY can be readable but not writable). */
@@ -139,7 +180,10 @@ public interface HttpConnection extends AutoCloseable {
     /** Requests sent whose response has not ended. */
     int openRequestCount();
 
-    /** Closes the socket at once. Requests in flight get no more parts. Idempotent. */
+    /**
+     * Closes the connection: HTTP/2 sends GOAWAY NO_ERROR first (best effort), then the socket is closed. Requests in
+     * flight get no more parts. Idempotent.
+     */
     @Override
     void close();
 

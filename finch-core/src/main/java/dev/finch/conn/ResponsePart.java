@@ -1,6 +1,7 @@
 package dev.finch.conn;
 
 import dev.finch.http.HttpHeaders;
+import dev.finch.http.HttpProtocolException;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -56,6 +57,15 @@ public sealed interface ResponsePart {
     record Error(RequestRef ref, IOException error) implements ResponsePart {
         public Error {
             Objects.requireNonNull(error, "error");
+        }
+
+        /**
+         * Whether the server certainly did not process the request, so that sending it again (on another
+         * connection) is safe whatever its method: an HTTP/2 stream above the server's GOAWAY last-stream-id, or one
+         * the server refused with REFUSED_STREAM (RFC 9113 §8.7). Both carry reason {@code UNPROCESSED}.
+         */
+        public boolean isRetrySafe() {
+            return error instanceof HttpProtocolException p && p.reason() == HttpProtocolException.Reason.UNPROCESSED;
         }
     }
 

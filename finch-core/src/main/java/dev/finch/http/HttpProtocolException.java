@@ -31,6 +31,8 @@ public class HttpProtocolException extends IOException {
         REQUEST_BODY_IS_STREAMING("a request body is still streaming"),
         /** The reference does not name a request in flight on this connection. */
         UNKNOWN_REQUEST("no such request on this connection"),
+        /** The caller cancelled the request ({@code cancelRequest}); no more parts follow for it. */
+        CANCELLED("request cancelled"),
 
         // --- HTTP/1 responses ---
         /** Bytes arrived with no request in flight. */
