@@ -14,7 +14,6 @@ final class Clients {
     static String unsupported(String client, Protocol protocol) {
         if (protocol == Protocol.H2C) {
             return switch (client) {
-                case "finch-conn" -> "Finch's HTTP/2 connection is not on main yet";
                 case "jdk" -> "the JDK client does h2c only through Upgrade, which nginx does not offer";
                 default -> null;
             };
@@ -29,7 +28,7 @@ final class Clients {
             throw new IllegalArgumentException(client + " over " + protocol.label + ": " + why);
         }
         return switch (client) {
-            case "finch-conn" -> new FinchConnectionPool(base);
+            case "finch-conn" -> protocol == Protocol.H2C ? new FinchH2Connection(base) : new FinchConnectionPool(base);
             case "okhttp" -> new OkHttpBench(base, protocol, concurrency);
             case "apache" -> protocol == Protocol.H2C
                     ? new ApacheAsyncH2Bench(base)

@@ -37,7 +37,11 @@ final class ClosedLoop {
         this.concurrency = concurrency;
     }
 
-    /** Runs the loop; returns the measurement of the window (client and connections are filled in by the caller). */
+    /**
+     * Runs the loop and returns the measurement of the window.
+     *
+     * @param serverPort the port whose open connections are counted just before the window ends
+     */
     static Measurement run(
             String name,
             BenchClient client,
@@ -45,13 +49,14 @@ final class ClosedLoop {
             Workload workload,
             int concurrency,
             Duration warmup,
-            Duration window)
+            Duration window,
+            int serverPort)
             throws InterruptedException {
-        return new ClosedLoop(client, workload, concurrency).run(name, protocol, warmup, window);
+        return new ClosedLoop(client, workload, concurrency).run(name, protocol, warmup, window, serverPort);
     }
 
     @SuppressWarnings("deprecation") // Thread.getId: threadId() is JDK 19+, and this module compiles for 17
-    private Measurement run(String name, Protocol protocol, Duration warmup, Duration window)
+    private Measurement run(String name, Protocol protocol, Duration warmup, Duration window, int serverPort)
             throws InterruptedException {
         CountDownLatch start = new CountDownLatch(1);
         Thread[] workers = new Thread[concurrency];
@@ -73,6 +78,8 @@ final class ClosedLoop {
         long cpu0 = Meter.processCpuNanos();
         recorder.reset();
 
+        sleepUntil(t0 + window.toNanos() - Math.min(window.toNanos() / 10, 50_000_000L));
+        int connections = OpenConnections.to(serverPort);
         sleepUntil(t0 + window.toNanos());
         phase = DONE;
         long t1 = System.nanoTime();
@@ -113,7 +120,7 @@ final class ClosedLoop {
                 jvm1 - jvm0,
                 workers1 - workers0,
                 cpu1 - cpu0,
-                -1,
+                connections,
                 load,
                 firstError.get());
     }

@@ -27,6 +27,8 @@ final class ExternalTool {
             "time for request:\\s+([\\d.]+)(\\w+)\\s+([\\d.]+)(\\w+)\\s+([\\d.]+)(\\w+)\\s+([\\d.]+)(\\w+)");
 
     private final Path workDir;
+    /** Connections counted during the last measured run. */
+    private int connections = -1;
 
     ExternalTool(Path workDir) {
         this.workDir = workDir;
@@ -67,9 +69,14 @@ final class ExternalTool {
                 "-s",
                 script.toString());
         // wrk has no warm-up option: a first run warms nginx and the loopback path, and is thrown away.
-        exec(with(common, "-d" + seconds(warmup) + "s", url), warmup.plusSeconds(30));
+        exec(with(common, "-d" + seconds(warmup) + "s", url), warmup.plusSeconds(30), Duration.ZERO, Duration.ZERO, -1);
         double load = Meter.loadAverage();
-        String out = exec(with(common, "-d" + seconds(window) + "s", url), window.plusSeconds(30));
+        String out = exec(
+                with(common, "-d" + seconds(window) + "s", url),
+                window.plusSeconds(30),
+                Duration.ZERO,
+                window,
+                base.getPort());
         for (String line : out.split("\n")) {
             if (line.startsWith("FINCH ")) {
                 String[] f = line.trim().split(" ");
@@ -143,7 +150,7 @@ final class ExternalTool {
         }
         cmd.add(base + workload.path);
         double load = Meter.loadAverage();
-        String out = exec(cmd, warmup.plus(window).plusSeconds(30));
+        String out = exec(cmd, warmup.plus(window).plusSeconds(30), warmup, window, base.getPort());
         Matcher finished = H2LOAD_FINISHED.matcher(out);
         Matcher requests = H2LOAD_REQUESTS.matcher(out);
         Matcher time = H2LOAD_TIME.matcher(out);
@@ -183,7 +190,7 @@ final class ExternalTool {
         };
     }
 
-    private static Measurement external(
+    private Measurement external(
             String tool,
             Protocol protocol,
             Workload workload,
@@ -208,12 +215,12 @@ final class ExternalTool {
                 -1,
                 -1,
                 -1,
-                -1,
+                connections,
                 load,
                 error);
     }
 
-    private static Measurement failed(String tool, Protocol protocol, Workload workload, int concurrency, String why) {
+    private Measurement failed(String tool, Protocol protocol, Workload workload, int concurrency, String why) {
         return external(
                 tool,
                 protocol,
@@ -238,12 +245,20 @@ final class ExternalTool {
         return cmd;
     }
 
-    private String exec(List<String> cmd, Duration limit) throws IOException, InterruptedException {
+    /** Runs a tool; counts its connections to {@code port} (unless -1) shortly before the end of its window. */
+    private String exec(List<String> cmd, Duration limit, Duration warmup, Duration window, int port)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile(workDir, "tool", ".out");
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
+        if (port > 0) {
+            long sampleAt = warmup.plus(window).toMillis() - Math.min(window.toMillis() / 10, 50);
+            if (!p.waitFor(sampleAt, TimeUnit.MILLISECONDS)) {
+                connections = OpenConnections.to(port);
+            }
+        }
         if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             throw new IOException(String.join(" ", cmd) + " did not end within " + limit);

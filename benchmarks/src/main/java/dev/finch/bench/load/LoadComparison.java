@@ -29,7 +29,7 @@ import java.util.Map;
  * Options: {@code --clients a,b} {@code --protocols http1,h2c} {@code --workloads get-100B,get-1MiB,post-64KiB}
  * {@code --concurrency-http1 1,16,128} {@code --concurrency-h2c 1,16,128,1000} {@code --warmup 1} {@code --window 2}
  * (seconds) {@code --rounds 1} {@code --global-warmup 3} (seconds per client and protocol, before the first cell)
- * {@code --status URL} (nginx stub_status, to count connections) {@code --no-baselines} {@code --max-minutes 20}.
+ * {@code --no-baselines} {@code --max-minutes 20}.
  */
 public final class LoadComparison {
     private LoadComparison() {}
@@ -61,7 +61,6 @@ public final class LoadComparison {
         long stopAt = System.nanoTime()
                 + seconds(opts.getOrDefault("max-minutes", "20")).toNanos() * 60;
         Path out = Path.of(opts.getOrDefault("out", "load.csv"));
-        NginxStatus nginx = new NginxStatus(opts.containsKey("status") ? URI.create(opts.get("status")) : null);
         Path work = Files.createTempDirectory("finch-load");
 
         PrintStream log = System.out;
@@ -90,7 +89,8 @@ public final class LoadComparison {
                                 w,
                                 16,
                                 globalWarmup.dividedBy(workloads.size()),
-                                Duration.ofMillis(1));
+                                Duration.ofMillis(1),
+                                e.getValue().getPort());
                     }
                 }
                 log.printf("warmed up %s over %s%n", client, e.getKey().label);
@@ -127,7 +127,7 @@ public final class LoadComparison {
                         int shift = cell++ % entrants.size();
                         for (int i = 0; i < entrants.size(); i++) {
                             String name = entrants.get((i + shift) % entrants.size());
-                            Measurement m = runOne(name, protocol, base, workload, c, warmup, window, nginx, work);
+                            Measurement m = runOne(name, protocol, base, workload, c, warmup, window, work);
                             log.println("  " + m.summary());
                             results.merge(
                                     protocol.label + "|" + workload.label + "|" + c + "|" + name, m, Measurement::plus);
@@ -164,16 +164,18 @@ public final class LoadComparison {
             int concurrency,
             Duration warmup,
             Duration window,
-            NginxStatus nginx,
             Path work) {
-        long accepts0 = nginx.accepts();
         Measurement m;
         try {
             if (name.equals("wrk") || name.equals("h2load")) {
                 m = new ExternalTool(work).run(protocol, base, workload, concurrency, warmup, window);
             } else {
                 try (BenchClient client = Clients.create(name, protocol, base, concurrency)) {
-                    m = ClosedLoop.run(name, client, protocol, workload, concurrency, warmup, window);
+                    m = ClosedLoop.run(name, client, protocol, workload, concurrency, warmup, window, base.getPort());
+                }
+                int left = OpenConnections.to(base.getPort());
+                if (left > 0) {
+                    System.out.println("  (" + name + " left " + left + " connections open after close)");
                 }
             }
         } catch (Exception e) {
@@ -195,25 +197,7 @@ public final class LoadComparison {
                     Meter.loadAverage(),
                     "run failed: " + e);
         }
-        long accepts1 = nginx.accepts();
-        long connections = accepts0 < 0 || accepts1 < 0 ? -1 : accepts1 - accepts0 - 1;
-        return new Measurement(
-                m.client(),
-                m.protocol(),
-                m.workload(),
-                m.concurrency(),
-                m.rounds(),
-                m.requests(),
-                m.errors(),
-                m.seconds(),
-                m.histogram(),
-                m.fixedPercentiles(),
-                m.jvmAllocatedBytes(),
-                m.workerAllocatedBytes(),
-                m.cpuNanos(),
-                connections,
-                m.loadAverage(),
-                m.firstError());
+        return m;
     }
 
     private static void write(Path out, Iterable<Measurement> results) throws IOException {

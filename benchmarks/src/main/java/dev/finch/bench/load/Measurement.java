@@ -14,7 +14,8 @@ import org.HdrHistogram.Histogram;
  * @param jvmAllocatedBytes heap bytes allocated by the whole JVM during the windows, -1 when not measured
  * @param workerAllocatedBytes heap bytes allocated by the worker threads during the windows, -1 when not measured
  * @param cpuNanos process CPU time during the windows, -1 when not measured
- * @param connections TCP connections nginx accepted while this client ran (warm-up included), -1 when unknown
+ * @param connections established connections to the server port just before the window ended (the largest over
+ *     rounds), -1 when unknown
  */
 record Measurement(
         String client,
@@ -100,7 +101,7 @@ record Measurement(
                 sumOrUnknown(jvmAllocatedBytes, o.jvmAllocatedBytes),
                 sumOrUnknown(workerAllocatedBytes, o.workerAllocatedBytes),
                 sumOrUnknown(cpuNanos, o.cpuNanos),
-                sumOrUnknown(connections, o.connections),
+                Math.max(connections, o.connections),
                 Math.max(loadAverage, o.loadAverage),
                 firstError != null ? firstError : o.firstError);
     }

@@ -8,9 +8,10 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
- * Reactor Netty's HttpClient with its defaults (epoll transport when available, event loops per core). The
+ * Reactor Netty's HttpClient with its defaults (epoll transport when available, max(cores, 4) event loops). The
  * connection provider allows as many connections as workers and queues without bound; h2c is {@link
  * HttpProtocol#H2C} alone, which means prior knowledge. Workers block on the response {@link Mono}; body buffers
  * are released as they are counted.
@@ -19,6 +20,7 @@ final class ReactorNettyBench implements BenchClient {
     private final HttpClient client;
     private final HttpClient postClient;
     private final ConnectionProvider provider;
+    private final LoopResources loops;
     private static final Duration BLOCK = Timeouts.RESPONSE.multipliedBy(2);
 
     ReactorNettyBench(URI base, Protocol protocol, int concurrency) {
@@ -28,7 +30,11 @@ final class ReactorNettyBench implements BenchClient {
                 .pendingAcquireTimeout(Timeouts.RESPONSE)
                 .maxIdleTime(Duration.ofMinutes(5))
                 .build();
+        // Its own event loops (default count and native transport, as the global ones), so that close() ends every
+        // connection: disposing the provider alone left h2c connections open.
+        this.loops = LoopResources.create("bench-reactor");
         this.client = HttpClient.create(provider)
+                .runOn(loops)
                 .baseUrl(base.toString())
                 .protocol(protocol == Protocol.H2C ? HttpProtocol.H2C : HttpProtocol.HTTP11)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Timeouts.CONNECT.toMillis())
@@ -69,5 +75,6 @@ final class ReactorNettyBench implements BenchClient {
     @Override
     public void close() {
         provider.disposeLater().block(Duration.ofSeconds(10));
+        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
     }
 }
