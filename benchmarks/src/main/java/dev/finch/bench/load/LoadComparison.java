@@ -166,6 +166,8 @@ public final class LoadComparison {
             Duration window,
             Path work) {
         Measurement m;
+        // Connections an earlier client failed to close are not this one's.
+        int before = OpenConnections.to(base.getPort());
         try {
             if (name.equals("wrk") || name.equals("h2load")) {
                 m = new ExternalTool(work).run(protocol, base, workload, concurrency, warmup, window);
@@ -174,9 +176,12 @@ public final class LoadComparison {
                     m = ClosedLoop.run(name, client, protocol, workload, concurrency, warmup, window, base.getPort());
                 }
                 int left = OpenConnections.to(base.getPort());
-                if (left > 0) {
-                    System.out.println("  (" + name + " left " + left + " connections open after close)");
+                if (left > before) {
+                    System.out.println("  (" + name + " left " + (left - before) + " connections open after close)");
                 }
+            }
+            if (before > 0 && m.connections() >= 0) {
+                m = m.withConnections(m.connections() - before);
             }
         } catch (Exception e) {
             m = new Measurement(

@@ -69,6 +69,26 @@ record Measurement(
         return total < 0 || requests == 0 ? -1 : (double) total / requests;
     }
 
+    Measurement withConnections(long count) {
+        return new Measurement(
+                client,
+                protocol,
+                workload,
+                concurrency,
+                rounds,
+                requests,
+                errors,
+                seconds,
+                histogram,
+                fixedPercentiles,
+                jvmAllocatedBytes,
+                workerAllocatedBytes,
+                cpuNanos,
+                count,
+                loadAverage,
+                firstError);
+    }
+
     /** Adds another round of the same cell and client. */
     Measurement plus(Measurement o) {
         Histogram h = null;

@@ -171,7 +171,8 @@ public final class Report {
                             : name(c, null));
         }
         md.append(String.join(", ", named)).append("\n\n");
-        String dir = relativeDir.toString().isEmpty() ? "." : relativeDir.toString().replace('\\', '/');
+        String dir =
+                relativeDir.toString().isEmpty() ? "." : relativeDir.toString().replace('\\', '/');
         md.append("Raw data: [`load.csv`](")
                 .append(dir)
                 .append("/load.csv), [`jmh.csv`](")
