@@ -8,7 +8,7 @@
 #   benchmarks/run.sh --skip-jmh --skip-profile ...
 #
 # Settings (environment): JAVA_HOME (JDK 17+; 21+ for the profile summaries), H1_PORT=18080, H2_PORT=18081,
-# WARMUP=1 WINDOW=2 (seconds per client and cell), ROUNDS=1, GLOBAL_WARMUP=3 (seconds per client and protocol),
+# WARMUP=0.5 WINDOW=2 (seconds per client and cell), ROUNDS=1, GLOBAL_WARMUP=2 (seconds per client and protocol),
 # CLIENTS (default: all), JMH_ARGS, RESULTS (default docs/benchmarks), PROFILES ("protocol:workload:concurrency ...").
 #
 # Needs Maven and a JDK; installs nginx, wrk and h2load (Debian/Ubuntu packages) when they are missing. Everything
@@ -21,13 +21,13 @@ RESULTS=${RESULTS:-$ROOT/docs/benchmarks}
 DOC=$ROOT/docs/benchmarks.md
 H1_PORT=${H1_PORT:-18080}
 H2_PORT=${H2_PORT:-18081}
-WARMUP=${WARMUP:-1}
+WARMUP=${WARMUP:-0.5}
 WINDOW=${WINDOW:-2}
 ROUNDS=${ROUNDS:-1}
-GLOBAL_WARMUP=${GLOBAL_WARMUP:-3}
+GLOBAL_WARMUP=${GLOBAL_WARMUP:-2}
 CLIENTS=${CLIENTS:-}
-JMH_ARGS=${JMH_ARGS:--f 1 -wi 2 -w 2s -i 3 -r 2s}
-PROFILES=${PROFILES:-http1:get-100B:16 http1:get-1MiB:16 h2c:get-100B:128}
+JMH_ARGS=${JMH_ARGS:--f 1 -wi 2 -w 1s -i 3 -r 1s}
+PROFILES=${PROFILES:-http1:get-100B:16 http1:get-1MiB:16}
 PROFILE_WINDOW=${PROFILE_WINDOW:-6}
 MAX_MINUTES=${MAX_MINUTES:-15}
 

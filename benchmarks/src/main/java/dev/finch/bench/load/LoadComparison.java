@@ -27,8 +27,8 @@ import java.util.Map;
  * </pre>
  *
  * Options: {@code --clients a,b} {@code --protocols http1,h2c} {@code --workloads get-100B,get-1MiB,post-64KiB}
- * {@code --concurrency-http1 1,16,128} {@code --concurrency-h2c 1,16,128,1000} {@code --warmup 1} {@code --window 2}
- * (seconds) {@code --rounds 1} {@code --global-warmup 3} (seconds per client and protocol, before the first cell)
+ * {@code --concurrency-http1 1,16,128} {@code --concurrency-h2c 1,16,128,1000} {@code --warmup 0.5} {@code --window 2}
+ * (seconds) {@code --rounds 1} {@code --global-warmup 2} (seconds per client and protocol, before the first cell)
  * {@code --no-baselines} {@code --max-minutes 20}.
  */
 public final class LoadComparison {
@@ -53,9 +53,9 @@ public final class LoadComparison {
         Map<Protocol, int[]> concurrency = Map.of(
                 Protocol.HTTP1, ints(opts.getOrDefault("concurrency-http1", "1,16,128")),
                 Protocol.H2C, ints(opts.getOrDefault("concurrency-h2c", "1,16,128,1000")));
-        Duration warmup = seconds(opts.getOrDefault("warmup", "1"));
+        Duration warmup = seconds(opts.getOrDefault("warmup", "0.5"));
         Duration window = seconds(opts.getOrDefault("window", "2"));
-        Duration globalWarmup = seconds(opts.getOrDefault("global-warmup", "3"));
+        Duration globalWarmup = seconds(opts.getOrDefault("global-warmup", "2"));
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "1"));
         boolean baselines = !opts.containsKey("no-baselines");
         long stopAt = System.nanoTime()
