@@ -1,0 +1,163 @@
+package dev.finch.pool;
+
+import dev.finch.telemetry.Telemetry;
+import java.lang.reflect.Method;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What the pools of one client share: telemetry, the ticker, and one scheduler thread for idle sweeps. The scheduler
+ * thread ({@code finch-scheduler}, a daemon) starts with the first pool that has an idle limit and ends with
+ * {@link #close()}; the client owns this object and closes it last.
+ */
+public final class PoolContext implements AutoCloseable {
+    private final Telemetry telemetry;
+    private final Ticker ticker;
+    private final ReentrantLock lock = new ReentrantLock();
+    private ScheduledThreadPoolExecutor scheduler;
+    private boolean closed;
+
+    /** A context delivering events to {@code telemetry} and measuring idle limits and ages with {@code ticker}. */
+    public PoolContext(Telemetry telemetry, Ticker ticker) {
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+    }
+
+    /** Where events go. */
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    /** The clock for idle limits and connection ages. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /**
+     * Runs {@code task} every {@code periodNanos} on the scheduler thread, starting it if needed.
+     *
+     * @return the handle to cancel it, or {@code null} if this context is closed
+     */
+    ScheduledFuture<?> scheduleAtFixedRate(Runnable task, long periodNanos) {
+        lock.lock();
+        try {
+            if (closed) {
+                return null;
+            }
+            if (scheduler == null) {
+                scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+                    Thread t = new Thread(r, "finch-scheduler");
+                    t.setDaemon(true);
+                    return t;
+                });
+                scheduler.setRemoveOnCancelPolicy(true);
+            }
+            return scheduler.scheduleAtFixedRate(task, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A factory of named threads: virtual threads where the runtime has them (Java 21+, found by reflection so that
+     * the code still runs on 17), daemon platform threads otherwise. Names are {@code prefix} and a number.
+     */
+    public static ThreadFactory threadFactory(String prefix) {
+        ThreadFactory virtual = virtualThreadFactory(prefix);
+        if (virtual != null) {
+            return virtual;
+        }
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** A new, unstarted thread named {@code name}: virtual where the runtime has them, else a daemon platform thread. */
+    public static Thread newThread(String name, Runnable task) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+            builder = builderType.getMethod("name", String.class).invoke(builder, name);
+            return (Thread) builderType.getMethod("unstarted", Runnable.class).invoke(builder, task);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Thread t = new Thread(task, name);
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /** Whether {@link #threadFactory} makes virtual threads on this runtime. */
+    public static boolean hasVirtualThreads() {
+        return virtualThreadFactory("finch-probe-") != null;
+    }
+
+    /**
+     * An executor for asynchronous requests: one virtual thread per task where available; otherwise at most
+     * {@code maxPlatformThreads} daemon threads (idle ones end after 30 s), with further tasks queued.
+     */
+    public static ExecutorService newAsyncExecutor(String prefix, int maxPlatformThreads) {
+        ThreadFactory virtual = virtualThreadFactory(prefix);
+        if (virtual != null) {
+            try {
+                Method perTask = Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
+                return (ExecutorService) perTask.invoke(null, virtual);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // fall through to platform threads
+            }
+        }
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                maxPlatformThreads,
+                maxPlatformThreads,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                threadFactory(prefix));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static ThreadFactory virtualThreadFactory(String prefix) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+            builder = builderType.getMethod("name", String.class, long.class).invoke(builder, prefix, 0L);
+            return (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null; // Java 17-20 (or virtual threads disabled): platform threads
+        }
+    }
+
+    /** Stops the scheduler thread and waits for it to end. Idempotent. */
+    @Override
+    public void close() {
+        ScheduledThreadPoolExecutor s;
+        lock.lock();
+        try {
+            closed = true;
+            s = scheduler;
+            scheduler = null;
+        } finally {
+            lock.unlock();
+        }
+        if (s != null) {
+            s.shutdownNow();
+            try {
+                s.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

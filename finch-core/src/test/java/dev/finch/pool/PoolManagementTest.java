@@ -1,0 +1,285 @@
+package dev.finch.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.finch.FinchClient;
+import dev.finch.PoolKey;
+import dev.finch.Request;
+import dev.finch.RequestOptions;
+import dev.finch.Response;
+import dev.finch.client.Await;
+import dev.finch.client.Recorder;
+import dev.finch.conn.Protocol;
+import dev.finch.telemetry.FinchEvent;
+import dev.finch.testing.JettyServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Pools started, found, stopped and resized at run time, while requests use them; pool status. */
+class PoolManagementTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final PoolConfig METRICS =
+            PoolConfig.builder().startPoolMetrics(true).build();
+
+    private final Recorder events = new Recorder();
+    private JettyServer server;
+    private PoolKey key;
+    private String base;
+
+    @BeforeEach
+    void start() {
+        server = JettyServer.http();
+        base = server.baseUrl();
+        key = PoolKey.of(base);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void configuredPoolsStartWithTheClientAndTaggedPoolsAreSeparate() throws Exception {
+        try (FinchClient client = FinchClient.builder()
+                .pool(key, METRICS.toBuilder().size(3).build())
+                .pool(key.withTag("bulk"), METRICS.toBuilder().size(7).count(2).build())
+                .defaultPool(METRICS)
+                .build()) {
+            assertThat(client.poolKeys()).containsExactlyInAnyOrder(key, key.withTag("bulk"));
+
+            client.request(
+                    Request.builder("GET", base + "/bytes/1").poolTag("bulk").build());
+            client.request(
+                    Request.builder("GET", base + "/bytes/1").poolTag("other").build());
+
+            assertThat(client.findPool(key).orElseThrow().size()).isEqualTo(3);
+            assertThat(client.poolCount(key.withTag("bulk"))).hasValue(2);
+            // An unconfigured tag gets the default configuration (Finch), in a pool of its own.
+            assertThat(client.findPool(key.withTag("other")).orElseThrow().size())
+                    .isEqualTo(50);
+            assertThat(client.defaultPoolStatus()).containsOnlyKeys(key.withTag("other"));
+            assertThat(client.allPoolStatus()).containsOnlyKeys(key, key.withTag("bulk"), key.withTag("other"));
+        }
+    }
+
+    @Test
+    void startPoolStartsOnceAndKeepsTheFirstConfiguration() throws Exception {
+        try (FinchClient client = FinchClient.builder().build()) {
+            assertThat(client.findPool(key)).isEmpty();
+
+            assertThat(client.startPool(key, METRICS.toBuilder().size(5).build()))
+                    .isTrue();
+            assertThat(client.startPool(key, METRICS.toBuilder().size(9).build()))
+                    .isFalse();
+
+            assertThat(client.findPool(key).orElseThrow().size()).isEqualTo(5);
+            assertThat(client.request(Request.get(base + "/bytes/1")).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void stopPoolClosesIdleConnectionsAndTheNextRequestStartsItAgain() throws Exception {
+        try (FinchClient client =
+                FinchClient.builder().defaultPool(METRICS).listener(events).build()) {
+            client.request(Request.get(base + "/bytes/1"));
+
+            assertThat(client.stopPool(key)).isTrue();
+            assertThat(client.stopPool(key)).isFalse();
+            assertThat(client.findPool(key)).isEmpty();
+            assertThat(client.poolStatus(key)).isEmpty();
+
+            client.request(Request.get(base + "/bytes/1"));
+            assertThat(client.findPool(key)).isPresent();
+            assertThat(events.of(FinchEvent.ConnectStart.class)).hasSize(2);
+        }
+    }
+
+    @Test
+    void stopPoolLetsRequestsInFlightFinishAndMovesWaitersToANewPool() throws Exception {
+        try (FinchClient client = FinchClient.builder()
+                .defaultPool(METRICS.toBuilder().size(1).build())
+                .build()) {
+            CompletableFuture<Response> inFlight = client.requestAsync(Request.get(base + "/slow/500"));
+            Await.until(() -> Http1PoolTest.inUse(client, server) == 1, WAIT, "the first request in flight");
+            CompletableFuture<Response> waiter = client.requestAsync(Request.get(base + "/bytes/1"));
+            Await.until(() -> Http1PoolTest.waiting(client, server) == 1, WAIT, "the second request to queue");
+
+            client.stopPool(key);
+
+            assertThat(waiter.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(inFlight.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void setPoolCountGrowsAndShrinksAndTheMetricsFollow() throws Exception {
+        try (FinchClient client = FinchClient.builder().defaultPool(METRICS).build()) {
+            client.request(Request.get(base + "/bytes/1"));
+
+            assertThat(client.setPoolCount(key, 3)).isTrue();
+            assertThat(client.poolCount(key)).hasValue(3);
+            assertThat(client.poolStatus(key).orElseThrow())
+                    .extracting(PoolMetrics::poolIndex)
+                    .containsExactly(1, 2, 3);
+
+            assertThat(client.setPoolCount(key, 1)).isTrue();
+            assertThat(client.poolStatus(key).orElseThrow())
+                    .extracting(PoolMetrics::poolIndex)
+                    .containsExactly(1);
+            assertThat(client.setPoolCount(PoolKey.of("http://unknown.invalid"), 2))
+                    .isFalse();
+            assertThatThrownBy(() -> client.setPoolCount(key, 0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void shrinkingWhileRequestsRunOnDroppedShardsLosesNoRequest() throws Exception {
+        try (FinchClient client = FinchClient.builder()
+                .defaultPool(METRICS.toBuilder()
+                        .size(1)
+                        .count(4)
+                        .strategy(PoolStrategy.roundRobin())
+                        .build())
+                .defaultRequestOptions(RequestOptions.builder()
+                        .poolTimeout(Duration.ofSeconds(20))
+                        .build())
+                .build()) {
+            List<CompletableFuture<Response>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                inFlight.add(client.requestAsync(Request.get(base + "/slow/300")));
+            }
+            Await.until(() -> inUseTotal(client) == 4, WAIT, "a request on every shard");
+            List<CompletableFuture<Response>> queued = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                queued.add(client.requestAsync(Request.get(base + "/bytes/1")));
+            }
+
+            client.setPoolCount(key, 1);
+
+            for (CompletableFuture<Response> f : inFlight) {
+                assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            for (CompletableFuture<Response> f : queued) {
+                assertThat(f.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            assertThat(client.poolStatus(key).orElseThrow()).hasSize(1);
+        }
+    }
+
+    @Test
+    void http2ShardsGrowAndShrinkWhileStreamsRunAndLoseNone() throws Exception {
+        try (JettyServer h2c = JettyServer.h2c();
+                FinchClient client = FinchClient.builder()
+                        .defaultPool(METRICS.toBuilder()
+                                .protocols(Protocol.HTTP2)
+                                .strategy(PoolStrategy.roundRobin())
+                                .build())
+                        .listener(events)
+                        .build()) {
+            PoolKey h2Key = PoolKey.of(h2c.baseUrl());
+            client.request(Request.get(h2c.baseUrl() + "/bytes/1"));
+
+            client.setPoolCount(h2Key, 3);
+            List<CompletableFuture<Response>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                inFlight.add(client.requestAsync(Request.get(h2c.baseUrl() + "/slow/300")));
+            }
+            Await.until(
+                    () -> client.poolStatus(h2Key).orElseThrow().stream()
+                                    .mapToInt(m -> ((Http2PoolMetrics) m).inFlightRequests())
+                                    .sum()
+                            == 12,
+                    WAIT,
+                    "streams on every shard");
+            client.setPoolCount(h2Key, 1);
+
+            for (CompletableFuture<Response> f : inFlight) {
+                assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+            assertThat(client.poolStatus(h2Key).orElseThrow()).hasSize(1);
+            assertThat(events.of(FinchEvent.ConnectStart.class)).hasSize(3);
+            assertThat(client.request(Request.get(h2c.baseUrl() + "/bytes/1")).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void stopPoolLetsHttp2StreamsFinish() throws Exception {
+        try (JettyServer h2c = JettyServer.h2c();
+                FinchClient client = FinchClient.builder()
+                        .defaultPool(
+                                METRICS.toBuilder().protocols(Protocol.HTTP2).build())
+                        .build()) {
+            PoolKey h2Key = PoolKey.of(h2c.baseUrl());
+            CompletableFuture<Response> inFlight = client.requestAsync(Request.get(h2c.baseUrl() + "/slow/300"));
+            Await.until(
+                    () -> client.poolStatus(h2Key)
+                            .map(l -> ((Http2PoolMetrics) l.get(0)).inFlightRequests() == 1)
+                            .orElse(false),
+                    WAIT,
+                    "the stream to start");
+
+            assertThat(client.stopPool(h2Key)).isTrue();
+
+            assertThat(inFlight.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(client.request(Request.get(h2c.baseUrl() + "/bytes/1")).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void pingAnswersOnHttp2Pools() throws Exception {
+        try (JettyServer h2c = JettyServer.h2c();
+                FinchClient client = FinchClient.builder()
+                        .pool(
+                                h2c.baseUrl(),
+                                METRICS.toBuilder().protocols(Protocol.HTTP2).build())
+                        .build()) {
+            assertThat(client.ping(PoolKey.of(h2c.baseUrl()))).isPositive();
+        }
+    }
+
+    @Test
+    void statusIsEmptyForUnknownPoolsAndPoolsWithoutMetrics() throws Exception {
+        try (FinchClient client = FinchClient.builder().build()) {
+            assertThat(client.poolStatus(key)).isEmpty();
+            assertThat(client.poolCount(key)).isEmpty();
+
+            client.request(Request.get(base + "/bytes/1"));
+
+            assertThat(client.poolCount(key)).hasValue(1);
+            assertThat(client.poolStatus(key)).isEmpty(); // startPoolMetrics false, as in Finch
+            assertThat(client.defaultPoolStatus()).isEmpty();
+        }
+    }
+
+    @Test
+    void pingIsAClearErrorOnHttp1PoolsAndUnknownPools() throws Exception {
+        try (FinchClient client = FinchClient.builder().build()) {
+            assertThatThrownBy(() -> client.ping(key))
+                    .isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
+                            .isEqualTo(FinchException.Reason.POOL_NOT_FOUND));
+            client.request(Request.get(base + "/bytes/1"));
+
+            assertThatThrownBy(() -> client.ping(key))
+                    .isInstanceOfSatisfying(FinchException.class, e -> assertThat(e.reason())
+                            .isEqualTo(FinchException.Reason.NOT_HTTP2))
+                    .hasMessageContaining("HTTP/1");
+        }
+    }
+
+    private int inUseTotal(FinchClient client) {
+        return client.poolStatus(key)
+                .map(l -> l.stream()
+                        .mapToInt(m -> ((Http1PoolMetrics) m).inUseConnections())
+                        .sum())
+                .orElse(0);
+    }
+}
