@@ -6,7 +6,7 @@ import java.util.List;
 /** The clients of the comparison, by the short name used in the CSV and on the command line. */
 final class Clients {
     /** Every client, in the report's order. */
-    static final List<String> ALL = List.of("finch-conn", "okhttp", "apache", "jetty", "reactor-netty", "jdk");
+    static final List<String> ALL = List.of("finch", "finch-conn", "okhttp", "apache", "jetty", "reactor-netty", "jdk");
 
     private Clients() {}
 
@@ -28,6 +28,7 @@ final class Clients {
             throw new IllegalArgumentException(client + " over " + protocol.label + ": " + why);
         }
         return switch (client) {
+            case "finch" -> new FinchClientBench(base, protocol, concurrency);
             case "finch-conn" -> protocol == Protocol.H2C ? new FinchH2Connection(base) : new FinchConnectionPool(base);
             case "okhttp" -> new OkHttpBench(base, protocol, concurrency);
             case "apache" -> protocol == Protocol.H2C

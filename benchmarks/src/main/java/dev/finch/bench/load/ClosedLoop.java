@@ -10,13 +10,19 @@ import org.HdrHistogram.Recorder;
 /**
  * Drives one client with {@code concurrency} platform threads in a closed loop (each sends its next request as soon
  * as the last one completed): a warm-up, then a fixed measurement window. Only requests that complete inside the
- * window count. Every loop is bounded by the window and by a request count; a worker still stuck in a request when
+ * window count. The warm-up lasts its set length and, beyond it, until twice as many requests as callers have
+ * completed (at most 10 s), so that the window starts in steady state even when one request takes a second; the
+ * window is at least four mean warm-up latencies long (at most 15 s). Every loop is bounded by the window and by a request count; a worker still stuck in a request when
  * the run ends (beyond the client's own timeouts) is interrupted.
  */
 final class ClosedLoop {
     private static final long MAX_REQUESTS_PER_WORKER = 100_000_000L;
     /** Latencies above this are recorded as this (a minute: far beyond every timeout in use). */
     private static final long HIGHEST_NANOS = 60_000_000_000L;
+    /** The warm-up goes on past its set length until the loop is in steady state, but no longer than this. */
+    private static final long MAX_WARMUP_NANOS = 10_000_000_000L;
+    /** A window grows with the latency (see {@link #windowFor}), but no longer than this. */
+    static final long MAX_WINDOW_NANOS = 15_000_000_000L;
 
     private static final int WARMUP = 0;
     private static final int MEASURE = 1;
@@ -29,6 +35,8 @@ final class ClosedLoop {
     private volatile int phase = WARMUP;
     private final Recorder recorder = new Recorder(1_000L, HIGHEST_NANOS, 3);
     private final LongAdder errors = new LongAdder();
+    private final LongAdder warmedUp = new LongAdder();
+    private final LongAdder warmupLatency = new LongAdder();
     private final AtomicReference<String> firstError = new AtomicReference<>();
 
     private ClosedLoop(BenchClient client, Workload workload, int concurrency) {
@@ -70,6 +78,13 @@ final class ClosedLoop {
         long began = System.nanoTime();
         start.countDown();
         sleepUntil(began + warmup.toNanos());
+        // Steady state needs every caller to have completed requests: at 1,000 callers and 1 MiB bodies one request
+        // takes longer than the warm-up. Warm up until twice as many requests as callers completed, or at most 10 s.
+        long warmupLimit = began + Math.max(warmup.toNanos(), MAX_WARMUP_NANOS);
+        while (warmedUp.sum() < 2L * concurrency && System.nanoTime() - warmupLimit < 0) {
+            Thread.sleep(10);
+        }
+        long windowNanos = windowFor(window, warmedUp.sum(), warmupLatency.sum());
 
         phase = MEASURE;
         long t0 = System.nanoTime();
@@ -78,9 +93,9 @@ final class ClosedLoop {
         long cpu0 = Meter.processCpuNanos();
         recorder.reset();
 
-        sleepUntil(t0 + window.toNanos() - Math.min(window.toNanos() / 10, 50_000_000L));
+        sleepUntil(t0 + windowNanos - Math.min(windowNanos / 10, 50_000_000L));
         int connections = OpenConnections.to(serverPort);
-        sleepUntil(t0 + window.toNanos());
+        sleepUntil(t0 + windowNanos);
         phase = DONE;
         long t1 = System.nanoTime();
         long jvm1 = Meter.jvmAllocatedBytes();
@@ -149,6 +164,9 @@ final class ClosedLoop {
             if (failure == null) {
                 if (phase == MEASURE) {
                     recorder.recordValue(Math.min(t1 - t0, HIGHEST_NANOS));
+                } else if (phase == WARMUP) {
+                    warmedUp.increment();
+                    warmupLatency.add(t1 - t0);
                 }
             } else {
                 if (phase == MEASURE) {
@@ -170,6 +188,15 @@ final class ClosedLoop {
             root = root.getCause();
         }
         return root == e ? e.toString() : e.getClass().getSimpleName() + " caused by " + root;
+    }
+
+    /**
+     * The window: as set, or four mean warm-up latencies if that is longer (at most 15 s). When one request takes
+     * seconds (1,000 callers, 1 MiB bodies), a short window would see a few waves of completions or none.
+     */
+    static long windowFor(Duration window, long completed, long latencyNanos) {
+        long mean = completed == 0 ? 0 : latencyNanos / completed;
+        return Math.max(window.toNanos(), Math.min(4 * mean, MAX_WINDOW_NANOS));
     }
 
     private static void sleepUntil(long deadline) throws InterruptedException {

@@ -68,8 +68,15 @@ final class ExternalTool {
                 Timeouts.RESPONSE.toSeconds() + "s",
                 "-s",
                 script.toString());
-        // wrk has no warm-up option: a first run warms nginx and the loopback path, and is thrown away.
-        exec(with(common, "-d" + seconds(warmup) + "s", url), warmup.plusSeconds(30), Duration.ZERO, Duration.ZERO, -1);
+        // wrk has no warm-up option: a first run warms nginx and the loopback path, and is thrown away, but for its
+        // mean latency, which sizes the window as for the Java clients.
+        String first = exec(
+                with(common, "-d" + seconds(warmup) + "s", url),
+                warmup.plusSeconds(30),
+                Duration.ZERO,
+                Duration.ZERO,
+                -1);
+        window = windowAfter(window, wrkMeanMicros(first));
         double load = Meter.loadAverage();
         String out = exec(
                 with(common, "-d" + seconds(window) + "s", url),
@@ -132,25 +139,22 @@ final class ExternalTool {
 
     private Measurement h2load(URI base, Workload workload, int concurrency, Duration warmup, Duration window)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(
-                "h2load",
-                "-t1",
-                "-c1",
-                "-m" + concurrency,
-                "-D" + seconds(window),
-                "--warm-up-time=" + seconds(warmup),
-                "-T" + Timeouts.CONNECT.toSeconds(),
-                "-N" + Timeouts.RESPONSE.toSeconds()));
-        if (workload.isPost()) {
-            Path body = workDir.resolve("post.bin");
-            if (!Files.exists(body)) {
-                Files.write(body, Workload.POST_BODY);
-            }
-            cmd.addAll(List.of("-d", body.toString(), "-H", "content-type: application/octet-stream"));
-        }
-        cmd.add(base + workload.path);
+        // A first run sizes the window from its mean latency, as for the Java clients; the second has its own warm-up.
+        String first = exec(
+                h2loadCommand(base, workload, concurrency, warmup, Duration.ZERO),
+                warmup.plusSeconds(30),
+                Duration.ZERO,
+                Duration.ZERO,
+                -1);
+        Matcher firstTime = H2LOAD_TIME.matcher(first);
+        window = windowAfter(window, firstTime.find() ? toMicros(firstTime.group(5), firstTime.group(6)) : 0);
         double load = Meter.loadAverage();
-        String out = exec(cmd, warmup.plus(window).plusSeconds(30), warmup, window, base.getPort());
+        String out = exec(
+                h2loadCommand(base, workload, concurrency, window, warmup),
+                warmup.plus(window).plusSeconds(30),
+                warmup,
+                window,
+                base.getPort());
         Matcher finished = H2LOAD_FINISHED.matcher(out);
         Matcher requests = H2LOAD_REQUESTS.matcher(out);
         Matcher time = H2LOAD_TIME.matcher(out);
@@ -178,6 +182,46 @@ final class ExternalTool {
                 pct,
                 load,
                 errors > 0 ? "h2load: " + requests.group() : null);
+    }
+
+    private List<String> h2loadCommand(URI base, Workload workload, int concurrency, Duration run, Duration warmup)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                "h2load",
+                "-t1",
+                "-c1",
+                "-m" + concurrency,
+                "-D" + seconds(run),
+                "-T" + Timeouts.CONNECT.toSeconds(),
+                "-N" + Timeouts.RESPONSE.toSeconds()));
+        if (!warmup.isZero()) {
+            cmd.add("--warm-up-time=" + seconds(warmup));
+        }
+        if (workload.isPost()) {
+            Path body = workDir.resolve("post.bin");
+            if (!Files.exists(body)) {
+                Files.write(body, Workload.POST_BODY);
+            }
+            cmd.addAll(List.of("-d", body.toString(), "-H", "content-type: application/octet-stream"));
+        }
+        cmd.add(base + workload.path);
+        return cmd;
+    }
+
+    /** The mean latency (µs) in wrk output with our Lua report line, or 0. */
+    private static double wrkMeanMicros(String out) {
+        for (String line : out.split("\n")) {
+            if (line.startsWith("FINCH ")) {
+                String[] f = line.trim().split(" ");
+                return Double.parseDouble(f[12]);
+            }
+        }
+        return 0;
+    }
+
+    /** The window for a tool, sized like the Java clients' (see {@link ClosedLoop#windowFor}). */
+    private static Duration windowAfter(Duration window, double meanMicros) {
+        return Duration.ofNanos(ClosedLoop.windowFor(window, 1, (long) (meanMicros * 1000)));
     }
 
     private static double toMicros(String value, String unit) {
