@@ -161,8 +161,10 @@ final class ExternalTool {
         if (!finished.find() || !requests.find()) {
             return failed("h2load", Protocol.H2C, workload, concurrency, "no result in h2load output: " + out);
         }
-        double seconds = toMicros(finished.group(1), finished.group(2)) / 1e6;
         long succeeded = Long.parseLong(requests.group(4));
+        // "finished in" includes the warm-up; h2load's req/s divides by the measured part only, so derive it.
+        double rps = Double.parseDouble(finished.group(3));
+        double seconds = rps > 0 ? succeeded / rps : toMicros(finished.group(1), finished.group(2)) / 1e6;
         long errors = Long.parseLong(requests.group(5))
                 + Long.parseLong(requests.group(6))
                 + Long.parseLong(requests.group(7));

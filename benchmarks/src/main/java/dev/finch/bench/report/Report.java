@@ -351,7 +351,9 @@ public final class Report {
         md.append("Latency in µs (HdrHistogram, per request, closed loop). Allocation in bytes per request: **JVM** is"
                 + " every thread of the harness JVM (comparable across clients, including those with their own I/O"
                 + " threads); **workers** is the calling threads only. CPU is the whole process's CPU time per request."
-                + " Conns: established connections to the server near the end of the window. wrk and h2load report"
+                + " Conns: established connections to the server near the end of the window. Window: its length (longer"
+                + " than set when one request takes long, see the method). Load: the machine's 1-minute load average"
+                + " at the end of the window (2 cores; above 2 means other work competed for them). wrk and h2load report"
                 + " their own latency (h2load only mean and max, shown as p50 = mean); they are not Java, so they have"
                 + " no allocation or CPU figures.\n\n");
         for (String protocol : protocols()) {
@@ -362,8 +364,8 @@ public final class Report {
                         .append(workload)
                         .append("\n\n");
                 md.append("| c | client | req/s | p50 | p99 | p99.9 | B/req JVM | B/req workers | CPU µs/req | conns |"
-                        + " errors |\n");
-                md.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+                        + " window s | load | errors |\n");
+                md.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
                 for (int c : concurrencies(protocol, workload)) {
                     for (Result r : cell(protocol, workload, c)) {
                         String p50 = r.client().equals("h2load") ? "" : us(r.p50());
@@ -387,6 +389,10 @@ public final class Report {
                                 .append(r.cpuMicros() < 0 ? "" : String.format(Locale.ROOT, "%.1f", r.cpuMicros()))
                                 .append(" | ")
                                 .append(r.connections() < 0 ? "" : Integer.toString(r.connections()))
+                                .append(" | ")
+                                .append(String.format(Locale.ROOT, "%.1f", r.seconds()))
+                                .append(" | ")
+                                .append(r.loadAverage() < 0 ? "" : String.format(Locale.ROOT, "%.1f", r.loadAverage()))
                                 .append(" | ")
                                 .append(r.errors() == 0 ? "0" : r.errors() + " (" + escape(r.firstError()) + ")")
                                 .append(" |\n");
