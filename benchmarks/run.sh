@@ -105,7 +105,25 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Long steps run in the background and are waited for, so that a signal is handled at once (bash defers traps while
+# a foreground command runs): the step's processes are stopped, then cleanup stops nginx.
+CHILD=
+on_signal() {
+  if [[ -n $CHILD ]]; then
+    pkill -TERM -P "$CHILD" 2>/dev/null || true
+    kill -TERM "$CHILD" 2>/dev/null || true
+  fi
+  exit 130
+}
+trap on_signal INT TERM
+step() {
+  "$@" &
+  CHILD=$!
+  local rc=0
+  wait "$CHILD" || rc=$?
+  CHILD=
+  return $rc
+}
 
 for port in "$H1_PORT" "$H2_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -150,11 +168,13 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
   echo "settings: JMH \`$JMH_ARGS -prof gc\`; load: global warm-up ${GLOBAL_WARMUP} s per client and protocol, then per client and cell a ${WARMUP} s warm-up and a ${WINDOW} s window, ${ROUNDS} round(s), client order rotated from cell to cell"
 } > "$RESULTS/machine.txt"
 
+jmh() {
+  # shellcheck disable=SC2086 # JMH_ARGS is a list of options
+  "$JAVA" -jar "$JAR" $JMH_ARGS -prof gc -rf csv -rff "$RESULTS/jmh.csv" > "$TMP/jmh.log" 2>&1
+}
 if (( RUN_JMH )); then
   log "JMH micro-benchmarks ($JMH_ARGS -prof gc)"
-  # shellcheck disable=SC2086 # JMH_ARGS is a list of options
-  "$JAVA" -jar "$JAR" $JMH_ARGS -prof gc -rf csv -rff "$RESULTS/jmh.csv" > "$TMP/jmh.log" 2>&1 \
-    || { tail -40 "$TMP/jmh.log" >&2; exit 1; }
+  step jmh || { tail -40 "$TMP/jmh.log" >&2; exit 1; }
   grep -E '^(Benchmark|[A-Za-z0-9]+Benchmark\.[a-zA-Z]+ )' "$TMP/jmh.log" | grep -v ':gc\.\(count\|time\)' || true
 fi
 
@@ -163,8 +183,11 @@ if (( RUN_LOAD )); then
   args=(--http1 "http://127.0.0.1:$H1_PORT" --h2c "http://127.0.0.1:$H2_PORT" --warmup "$WARMUP" --window "$WINDOW"
         --rounds "$ROUNDS" --global-warmup "$GLOBAL_WARMUP" --max-minutes "$MAX_MINUTES" --out "$RESULTS/load.csv")
   [[ -n $CLIENTS ]] && args+=(--clients "$CLIENTS")
-  "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.finch.bench.load.LoadComparison "${args[@]}" 2>&1 \
-    | grep -v -e '^WARNING' | tee "$RESULTS/load.log"
+  load() {
+    "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.finch.bench.load.LoadComparison "${args[@]}" 2>&1 \
+      | grep -v -e '^WARNING' | tee "$RESULTS/load.log"
+  }
+  step load
   sleep 1.5 # post.log is flushed every second
   if [[ -f $TMP/post.log ]]; then
     awk '{ n++; if ($2 < 65536) short++ } END {
@@ -181,11 +204,14 @@ if (( RUN_PROFILE )) && (( JAVA_MAJOR >= 21 )); then
     name="profile-$finch-$proto-$workload-c$conc"
     log "JFR profile of $finch: $proto $workload c=$conc"
     delay=$(awk -v a="$GLOBAL_WARMUP" -v b="$WARMUP" 'BEGIN {printf "%d", a + b + 1}')
-    "$JAVA" "${JVM_FLAGS[@]}" "-XX:StartFlightRecording=delay=${delay}s,settings=profile,filename=$TMP/$name.jfr" \
-      -cp "$JAR" dev.finch.bench.load.LoadComparison --protocols "$proto" --"$proto" \
-      "http://127.0.0.1:$([[ $proto == h2c ]] && echo "$H2_PORT" || echo "$H1_PORT")" --clients "$finch" \
-      --workloads "$workload" --concurrency-"$proto" "$conc" --no-baselines --global-warmup "$GLOBAL_WARMUP" \
-      --warmup "$WARMUP" --window "$PROFILE_WINDOW" --out "$TMP/$name.csv" 2>&1 | grep -E '^\s+finch' || true
+    profile() {
+      "$JAVA" "${JVM_FLAGS[@]}" "-XX:StartFlightRecording=delay=${delay}s,settings=profile,filename=$TMP/$name.jfr" \
+        -cp "$JAR" dev.finch.bench.load.LoadComparison --protocols "$proto" --"$proto" \
+        "http://127.0.0.1:$([[ $proto == h2c ]] && echo "$H2_PORT" || echo "$H1_PORT")" --clients "$finch" \
+        --workloads "$workload" --concurrency-"$proto" "$conc" --no-baselines --global-warmup "$GLOBAL_WARMUP" \
+        --warmup "$WARMUP" --window "$PROFILE_WINDOW" --out "$TMP/$name.csv" 2>&1 | grep -E '^\s+finch' || true
+    }
+    step profile
     {
       echo "# JFR profile of $finch, $proto $workload c=$conc, ${PROFILE_WINDOW} s window (benchmarks/run.sh)"
       "$JFR" view --width 180 hot-methods "$TMP/$name.jfr"
