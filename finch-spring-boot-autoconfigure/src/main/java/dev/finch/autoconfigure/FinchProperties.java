@@ -47,6 +47,10 @@ public class FinchProperties {
     @NestedConfigurationProperty
     private final RestClient restClient = new RestClient();
 
+    /** Micrometer meters. */
+    @NestedConfigurationProperty
+    private final Metrics metrics = new Metrics();
+
     public Pool getDefaultPool() {
         return defaultPool;
     }
@@ -69,6 +73,10 @@ public class FinchProperties {
 
     public RestClient getRestClient() {
         return restClient;
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
     }
 
     /** How one pool runs; Finch's option names and defaults, except that pool metrics are on. */
@@ -372,6 +380,26 @@ public class FinchProperties {
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+    }
+
+    /** Micrometer meters. */
+    public static class Metrics {
+        /**
+         * Most distinct pool tag values (origins) the finch.* meters may carry; meters for further pools are not
+         * recorded. Bounds the meters that the default pool creates for every origin it is asked to reach.
+         */
+        private int maxPoolTags = 100;
+
+        public int getMaxPoolTags() {
+            return maxPoolTags;
+        }
+
+        public void setMaxPoolTags(int maxPoolTags) {
+            if (maxPoolTags < 1) {
+                throw new IllegalArgumentException("must be at least 1, got " + maxPoolTags);
+            }
+            this.maxPoolTags = maxPoolTags;
         }
     }
 }

@@ -107,6 +107,27 @@ class FinchMetersLifecycleTest {
                 });
     }
 
+    @Test
+    void poolTagValuesAreBounded() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        MetricsAutoConfiguration.class,
+                        FinchMetricsAutoConfiguration.class,
+                        FinchAutoConfiguration.class))
+                .withUserConfiguration(Registry.class)
+                .withPropertyValues("finch.metrics.max-pool-tags=1")
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    FinchClient client = context.getBean(FinchClient.class);
+                    client.request(Request.get(url + "/"));
+                    String other = url.replace("127.0.0.1", "localhost"); // a second origin on the default pool
+                    client.request(Request.get(other + "/"));
+                    assertThat(registry.find("finch.queue.duration").timers())
+                            .extracting(t -> t.getId().getTag("pool"))
+                            .containsOnly(url);
+                });
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class Registry {
         @Bean
