@@ -114,8 +114,20 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
                         || (streamed && status != 303)) {
                     return response;
                 }
+                URI next = target.resolve(location);
+                if ("https".equalsIgnoreCase(target.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                    // Never follow a downgrade from TLS to plain text: hand the redirect to the caller instead.
+                    return response;
+                }
                 response.close();
-                target = target.resolve(location);
+                if (!sameOrigin(target, next)) {
+                    // Credentials belong to the origin they were meant for (as the JDK and Apache clients do).
+                    headers = new HttpHeaders(headers);
+                    headers.remove(HttpHeaders.AUTHORIZATION);
+                    headers.remove(HttpHeaders.PROXY_AUTHORIZATION);
+                    headers.remove(HttpHeaders.COOKIE);
+                }
+                target = next;
                 if (status == 303 || ((status == 301 || status == 302) && "POST".equals(m))) {
                     m = "GET".equals(m) || "HEAD".equals(m) ? m : "GET";
                     bytes = null;
@@ -125,6 +137,17 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
                     headers.remove(HttpHeaders.CONTENT_TYPE);
                 }
             }
+        }
+
+        private static boolean sameOrigin(URI a, URI b) {
+            return a.getScheme().equalsIgnoreCase(b.getScheme())
+                    && a.getHost() != null
+                    && a.getHost().equalsIgnoreCase(b.getHost())
+                    && port(a) == port(b);
+        }
+
+        private static int port(URI u) {
+            return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
         }
 
         private ClientHttpResponse send(

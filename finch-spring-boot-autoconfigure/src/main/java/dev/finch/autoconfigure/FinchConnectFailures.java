@@ -35,6 +35,9 @@ public final class FinchConnectFailures implements FinchListener {
                                 String.valueOf(stop.error().getMessage()),
                                 old == null ? null : old.lastSuccess()));
             }
+        } else if (event instanceof FinchEvent.PoolStopped || event instanceof FinchEvent.PoolMaxIdleTimeExceeded) {
+            // The pool is gone: forget it, or an app calling many origins would keep one entry per origin for ever.
+            outcomes.remove(key(event.pool()));
         }
     }
 

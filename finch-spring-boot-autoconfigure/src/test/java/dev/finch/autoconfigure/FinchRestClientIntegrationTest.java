@@ -125,6 +125,24 @@ class FinchRestClientIntegrationTest {
     }
 
     @Test
+    void redirectsKeepCredentialsOnTheSameOriginOnly() {
+        RestClient client = client();
+        assertThat(client.get()
+                        .uri("/to?location=/auth")
+                        .header("authorization", "Bearer secret")
+                        .retrieve()
+                        .body(String.class))
+                .isEqualTo("Bearer secret");
+        // localhost is another origin than 127.0.0.1, though the same server answers both
+        assertThat(client.get()
+                        .uri("/to?location=http://localhost:" + port + "/auth")
+                        .header("authorization", "Bearer secret")
+                        .retrieve()
+                        .body(String.class))
+                .isEqualTo("none");
+    }
+
+    @Test
     void errorStatusesReachRestClientsStatusHandlers() {
         assertThat(client().get()
                         .uri("/missing")
@@ -142,6 +160,19 @@ class FinchRestClientIntegrationTest {
         @GetMapping("/hello")
         String hello() {
             return "hello";
+        }
+
+        @GetMapping("/auth")
+        String auth(HttpServletRequest request) {
+            String value = request.getHeader("authorization");
+            return value == null ? "none" : value;
+        }
+
+        @GetMapping("/to")
+        ResponseEntity<Void> to(@RequestParam String location) {
+            return ResponseEntity.status(HttpStatus.FOUND)
+                    .header("location", location)
+                    .build();
         }
 
         @GetMapping("/moved")
