@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.client.ClientHttpResponse;
 
@@ -147,7 +148,9 @@ final class FinchClientHttpResponse extends InputStream implements ClientHttpRes
 
     @Override
     public String getStatusText() {
-        return "";
+        // HTTP/2 has no reason phrase and Finch does not keep HTTP/1's: the standard one reads well in error messages.
+        HttpStatus known = HttpStatus.resolve(status);
+        return known == null ? "" : known.getReasonPhrase();
     }
 
     @Override

@@ -143,6 +143,14 @@ class FinchRestClientIntegrationTest {
     }
 
     @Test
+    void errorExceptionsCarryTheStandardReasonPhrase() {
+        assertThatThrownBy(() -> client().get().uri("/missing").retrieve().toBodilessEntity())
+                .isInstanceOfSatisfying(
+                        org.springframework.web.client.HttpClientErrorException.class,
+                        e -> assertThat(e.getStatusText()).isEqualTo("Not Found"));
+    }
+
+    @Test
     void errorStatusesReachRestClientsStatusHandlers() {
         assertThat(client().get()
                         .uri("/missing")
