@@ -76,8 +76,13 @@ public final class FinchHealthContributor implements CompositeHealthContributor 
                             shards.stream()
                                     .map(m -> m instanceof Http2PoolMetrics h2 ? h2.state() : "http/1.1")
                                     .toList());
-            if (down) {
-                b.status(Status.DOWN);
+            // An HTTP/2 pool reconnects on demand: a shard is disconnected whenever its connection aged out or the
+            // server sent GOAWAY and nothing asked for a new one yet. Only a failed connect makes that a problem.
+            if (down && failures.failingRecently(key, RECENT)) {
+                FinchConnectFailures.Outcome o = failures.outcome(key).orElseThrow();
+                b.status(Status.DOWN)
+                        .withDetail("connectFailures", o.consecutiveFailures())
+                        .withDetail("lastConnectError", o.lastError());
             } else if (connecting) {
                 b.status(Status.UNKNOWN);
             }

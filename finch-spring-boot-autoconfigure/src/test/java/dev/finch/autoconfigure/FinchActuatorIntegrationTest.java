@@ -134,6 +134,8 @@ class FinchActuatorIntegrationTest {
     void healthIsDownForAPoolWhoseConnectionsFailAndUpForAWorkingOne() throws Exception {
         callOwnServer();
         expectFailure(() -> finch.request(Request.get("http://127.0.0.1:1/")));
+        expectFailureOrPoolError(() -> finch.request(
+                Request.builder("GET", "http://127.0.0.1:1/").poolTag("h2").build()));
         var response = app().get().uri("/actuator/health/finch").retrieve().toEntity(JSON);
         assertThat(response.getStatusCode().value()).isEqualTo(503);
         Map<String, Object> components =
@@ -142,9 +144,9 @@ class FinchActuatorIntegrationTest {
         assertThat(dead).containsEntry("status", "DOWN");
         assertThat((Map<String, Object>) dead.get("details")).containsKeys("connectFailures", "lastConnectError");
         assertThat((Map<String, Object>) components.get(ownPoolName())).containsEntry("status", "UP");
-        // An HTTP/2 pool reports its connection's state: never up against a closed port.
+        // An HTTP/2 pool is down when its connection is gone because connecting failed.
         Map<String, Object> deadH2 = (Map<String, Object>) components.get("dead-h2");
-        assertThat(deadH2.get("status")).isIn("DOWN", "UNKNOWN");
+        assertThat(deadH2.get("status")).isEqualTo("DOWN");
         assertThat((Map<String, Object>) deadH2.get("details")).containsEntry("protocol", "h2");
     }
 
@@ -192,6 +194,18 @@ class FinchActuatorIntegrationTest {
                         .tags("pool", url, "tag", "stop-me")
                         .gauges())
                 .isEmpty();
+    }
+
+    /** A request to a dead HTTP/2 pool fails with the connect error or with the pool's DISCONNECTED backoff. */
+    private static void expectFailureOrPoolError(Executable call) {
+        try {
+            call.execute();
+        } catch (java.io.IOException expected) {
+            return;
+        } catch (Throwable t) {
+            throw new AssertionError("expected an IOException", t);
+        }
+        throw new AssertionError("expected an IOException");
     }
 
     private static void expectFailure(Executable call) {
