@@ -42,7 +42,11 @@ public final class FinchActuatorAutoConfiguration {
         @ConditionalOnMissingBean(name = "finchHealthContributor")
         FinchHealthContributor finchHealthContributor(
                 FinchClient client, FinchProperties properties, FinchConnectFailures failures) {
-            return new FinchHealthContributor(client, new FinchPoolNames(client, properties), failures);
+            return new FinchHealthContributor(
+                    client,
+                    new FinchPoolNames(client, properties),
+                    failures,
+                    properties.getHealth().isIncludeDefaultPools());
         }
     }
 }

@@ -12,8 +12,9 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The {@link FinchClient} bean, built from the {@code finch.*} properties, the {@link FinchListener} beans (all of
- * them, in order) and the {@link FinchClientCustomizer} beans (in order, last). Closed when the context closes: by
+ * The {@link FinchClient} bean, built by the {@link FinchClientConfigurer} bean from the {@code finch.*} properties,
+ * the {@link FinchListener} beans (all of them, in order) and the {@link FinchClientCustomizer} beans (in order,
+ * last). The configurer stays available when the application defines its own client. Closed when the context closes: by
  * then the web server has stopped taking requests, and requests still in flight on the client get
  * {@code finch.shutdown-timeout} to finish.
  */
@@ -27,20 +28,19 @@ public final class FinchAutoConfiguration {
         return new FinchConnectFailures();
     }
 
-    @Bean(destroyMethod = "close")
+    @Bean
     @ConditionalOnMissingBean
-    FinchClient finchClient(
+    FinchClientConfigurer finchClientConfigurer(
             FinchProperties properties,
             ObjectProvider<SslBundles> sslBundles,
             ObjectProvider<FinchListener> listeners,
             ObjectProvider<FinchClientCustomizer> customizers) {
-        FinchClient.Builder builder = FinchClient.builder();
-        new FinchPropertiesMapper(sslBundles.getIfAvailable()).configure(properties, builder);
-        FinchListener[] all = listeners.orderedStream().toArray(FinchListener[]::new);
-        if (all.length > 0) {
-            builder.listener(all.length == 1 ? all[0] : FinchListener.all(all));
-        }
-        customizers.orderedStream().forEach(c -> c.customize(builder));
-        return builder.build();
+        return new FinchClientConfigurer(properties, sslBundles, listeners, customizers);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    FinchClient finchClient(FinchClientConfigurer configurer) {
+        return configurer.configure(FinchClient.builder()).build();
     }
 }

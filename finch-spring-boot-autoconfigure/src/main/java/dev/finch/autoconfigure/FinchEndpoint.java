@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -19,27 +21,40 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.lang.Nullable;
 
 /**
- * The {@code finch} actuator endpoint: every running pool of the FinchClient bean with its configuration and live
- * shard metrics ({@code GET /actuator/finch}), one pool by name ({@code GET /actuator/finch/{pool}}), and a change of
- * a running pool's shard count ({@code POST /actuator/finch/{pool}} with {@code {"count": 3}}).
+ * The {@code finch} actuator endpoint: every pool of the FinchClient bean with its configuration and live shard
+ * metrics ({@code GET /actuator/finch}) — the configured ones even while stopped, the others while they run — one
+ * pool by name ({@code GET /actuator/finch/{pool}}), and a change of a running pool's shard count
+ * ({@code POST /actuator/finch/{pool}} with {@code {"count": 3}}).
+ *
+ * <p>Read-only unless the application allows more: the write operation exists only with
+ * {@code management.endpoint.finch.access=unrestricted}.
  */
-@Endpoint(id = "finch")
+@Endpoint(id = "finch", defaultAccess = Access.READ_ONLY)
 public class FinchEndpoint {
+    /** The state of a pool that runs. */
+    public static final String RUNNING = "running";
+
+    /** The state of a configured pool that stopped (pool-max-idle-time): the next request starts it again. */
+    public static final String STOPPED = "stopped";
+
     private final FinchClient client;
     private final FinchPoolNames names;
     private final Runnable onChange;
+    /** The latest configuration seen of each configured pool, to describe it while it is stopped. */
+    private final Map<PoolKey, PoolConfig> configs = new ConcurrentHashMap<>();
 
     FinchEndpoint(FinchClient client, FinchPoolNames names, Runnable onChange) {
         this.client = client;
         this.names = names;
         this.onChange = onChange;
+        names.configured().values().forEach(key -> client.findPool(key).ifPresent(c -> configs.put(key, c)));
     }
 
-    /** Every running pool, by name. */
+    /** Every configured pool, running or stopped, and every other running pool, by name. */
     @ReadOperation
     public PoolsDescriptor pools() {
         Map<String, PoolDescriptor> pools = new LinkedHashMap<>();
-        names.running().forEach((name, key) -> {
+        names.all().forEach((name, key) -> {
             PoolDescriptor d = describe(key);
             if (d != null) {
                 pools.put(name, d);
@@ -48,14 +63,17 @@ public class FinchEndpoint {
         return new PoolsDescriptor(pools);
     }
 
-    /** One pool, or 404 when none of that name runs. */
+    /** One pool, or 404 when there is none of that name. */
     @ReadOperation
     @Nullable
     public PoolDescriptor pool(@Selector String name) {
         return names.find(name).map(this::describe).orElse(null);
     }
 
-    /** Sets a running pool's shard count (until the pool restarts); 404 when none of that name runs. */
+    /**
+     * Sets a running pool's shard count (until the pool restarts); 404 when there is no pool of that name, 400 for a
+     * count below 1 or a stopped pool.
+     */
     @WriteOperation
     @Nullable
     public PoolDescriptor count(@Selector String name, int count) {
@@ -64,8 +82,16 @@ public class FinchEndpoint {
                     "count must be at least 1, got " + count, "count must be at least 1");
         }
         PoolKey key = names.find(name).orElse(null);
-        if (key == null || !client.setPoolCount(key, count)) {
+        if (key == null) {
             return null;
+        }
+        if (!client.setPoolCount(key, count)) {
+            if (!names.isConfigured(key)) {
+                return null; // stopped between the lookup and now: gone like any unconfigured pool
+            }
+            throw new InvalidEndpointRequestException(
+                    "pool " + name + " is stopped; its next request starts it with its configured count",
+                    "pool is stopped");
         }
         onChange.run();
         return describe(key);
@@ -73,15 +99,28 @@ public class FinchEndpoint {
 
     @Nullable
     private PoolDescriptor describe(PoolKey key) {
-        PoolConfig config = client.findPool(key).orElse(null);
-        if (config == null) {
+        PoolConfig running = client.findPool(key).orElse(null);
+        if (running != null) {
+            if (names.isConfigured(key)) {
+                configs.put(key, running); // a configured pool can be restarted with another configuration
+            }
+            List<Map<String, Object>> shards = client.poolStatus(key)
+                    .map(list -> list.stream().map(FinchEndpoint::shard).toList())
+                    .orElse(List.of());
+            return new PoolDescriptor(
+                    key.url(),
+                    key.tag(),
+                    RUNNING,
+                    client.poolCount(key).orElse(running.count()),
+                    configuration(running),
+                    shards);
+        }
+        if (!names.isConfigured(key)) {
             return null;
         }
-        List<Map<String, Object>> shards = client.poolStatus(key)
-                .map(list -> list.stream().map(FinchEndpoint::shard).toList())
-                .orElse(List.of());
+        PoolConfig last = configs.get(key);
         return new PoolDescriptor(
-                key.url(), key.tag(), client.poolCount(key).orElse(config.count()), configuration(config), shards);
+                key.url(), key.tag(), STOPPED, 0, last == null ? null : configuration(last), List.of());
     }
 
     private static ConfigurationDescriptor configuration(PoolConfig c) {
@@ -125,10 +164,14 @@ public class FinchEndpoint {
     /** All running pools, by name. */
     public record PoolsDescriptor(Map<String, PoolDescriptor> pools) {}
 
-    /** One pool: its origin and tag, the shard count now, its configuration and each shard's counters. */
+    /**
+     * One pool: its origin and tag, {@link #RUNNING} or {@link #STOPPED}, the shard count now (0 while stopped), its
+     * configuration and each shard's counters (none while stopped).
+     */
     public record PoolDescriptor(
             String url,
             String tag,
+            String state,
             int count,
             ConfigurationDescriptor configuration,
             List<Map<String, Object>> shards) {}

@@ -7,6 +7,7 @@ import dev.finch.pool.Http2PoolMetrics;
 import dev.finch.pool.PoolMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
@@ -15,13 +16,16 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * Health of each running pool, under {@code finch} (one entry per pool, named as in the finch endpoint).
+ * Health of each configured pool, under {@code finch} (one entry per pool, named as in the finch endpoint). Pools the
+ * default configuration starts for other origins count only with {@code finch.health.include-default-pools=true}:
+ * an application that calls many third-party origins should not go DOWN because one of them does.
  *
  * <ul>
  *   <li>HTTP/2 shards: UP while connected or draining, DOWN while disconnected, UNKNOWN while connecting.
  *   <li>HTTP/1 shards: DOWN when the pool's latest connection attempts failed, the last one less than a minute ago
  *       (details: the failure count and error); UP otherwise, with the connection counters.
- *   <li>A pool with start-pool-metrics off reports UNKNOWN.
+ *   <li>A pool with start-pool-metrics off, or a configured pool that stopped (pool-max-idle-time) and starts again
+ *       on its next request, reports UNKNOWN.
  * </ul>
  */
 public final class FinchHealthContributor implements CompositeHealthContributor {
@@ -31,21 +35,29 @@ public final class FinchHealthContributor implements CompositeHealthContributor 
     private final FinchClient client;
     private final FinchPoolNames names;
     private final FinchConnectFailures failures;
+    private final boolean includeDefaultPools;
 
-    FinchHealthContributor(FinchClient client, FinchPoolNames names, FinchConnectFailures failures) {
+    FinchHealthContributor(
+            FinchClient client, FinchPoolNames names, FinchConnectFailures failures, boolean includeDefaultPools) {
         this.client = client;
         this.names = names;
         this.failures = failures;
+        this.includeDefaultPools = includeDefaultPools;
+    }
+
+    private Map<String, PoolKey> pools() {
+        return includeDefaultPools ? names.all() : names.configured();
     }
 
     @Override
     public HealthContributor getContributor(String name) {
-        return names.find(name).map(this::indicator).orElse(null);
+        PoolKey key = pools().get(name);
+        return key == null ? null : indicator(key);
     }
 
     @Override
     public Stream<Entry> stream() {
-        return names.running().entrySet().stream().map(e -> new Entry(e.getKey(), indicator(e.getValue())));
+        return pools().entrySet().stream().map(e -> new Entry(e.getKey(), indicator(e.getValue())));
     }
 
     private HealthIndicator indicator(PoolKey key) {
@@ -53,11 +65,19 @@ public final class FinchHealthContributor implements CompositeHealthContributor 
     }
 
     Health health(PoolKey key) {
+        if (client.findPool(key).isEmpty()) {
+            return Health.unknown()
+                    .withDetail("url", key.url())
+                    .withDetail("tag", key.tag())
+                    .withDetail("state", "stopped")
+                    .build();
+        }
         List<PoolMetrics> shards = client.poolStatus(key).orElse(null);
         if (shards == null) {
             return Health.unknown()
                     .withDetail("url", key.url())
-                    .withDetail("reason", "pool metrics are off or the pool stopped")
+                    .withDetail("tag", key.tag())
+                    .withDetail("reason", "start-pool-metrics is off")
                     .build();
         }
         Health.Builder b =

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToDoubleFunction;
@@ -43,9 +44,28 @@ import org.springframework.core.Ordered;
  * <p>Telemetry: {@code finch.queue.duration} and {@code finch.connect.duration} timers
  * ({@code outcome=success|error}), and {@code finch.errors{phase=request|connect, reason}} counters, where the reason
  * is the Finch, transport or protocol reason enum: every tag has a bounded set of values; none carries a URL path.
+ *
+ * <p>Cardinality: configured pools (those the client was built with, such as {@code finch.pools.*}) always carry
+ * their own {@code pool} and {@code tag} values. Pools the default configuration starts for other origins do so up
+ * to {@code maxPoolTags} at a time; the timers and counters of further ones are tagged
+ * {@code pool=other, tag=other} ({@link #OTHER}) and they get no gauges. When a pool stops, all its meters (gauges,
+ * timers, counters) are removed from the registry and its place goes to the next origin.
  */
 public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
+    /** The {@code pool} and {@code tag} value of the meters of unconfigured pools beyond the cap. */
+    public static final String OTHER = "other";
+
+    private static final Tags OTHER_TAGS = Tags.of("pool", OTHER, "tag", OTHER);
+
     private final ObjectProvider<FinchClient> clientProvider;
+    private final int maxPoolTags;
+    /** Pools whose meters always carry their own tags: the configured ones. */
+    private final Set<PoolKey> exempt = ConcurrentHashMap.newKeySet();
+    /** The pools whose meters carry their own tags now (exempt ones and admitted unconfigured ones). */
+    private final Set<PoolKey> tagged = ConcurrentHashMap.newKeySet();
+    /** How many of {@link #tagged} are unconfigured; guarded by {@link #lock}. */
+    private int admitted;
+
     private final ReentrantLock lock = new ReentrantLock();
     /** The gauges of each pool, and the shard count they were registered for; guarded by {@link #lock}. */
     private final Map<PoolKey, Registered> gauges = new HashMap<>();
@@ -62,8 +82,20 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
         }
     }
 
-    public FinchMeters(ObjectProvider<FinchClient> clientProvider) {
+    /**
+     * Meters for the client {@code clientProvider} gives when the registry binds them.
+     *
+     * @param configuredPools pools whose meters always carry their own tags; the pools running when the meters are
+     *     bound (those the client was built with) are added to them
+     * @param maxPoolTags how many other pools may carry their own tags at a time (at least 1)
+     */
+    public FinchMeters(ObjectProvider<FinchClient> clientProvider, Set<PoolKey> configuredPools, int maxPoolTags) {
+        if (maxPoolTags < 1) {
+            throw new IllegalArgumentException("maxPoolTags must be at least 1, got " + maxPoolTags);
+        }
         this.clientProvider = clientProvider;
+        this.exempt.addAll(configuredPools);
+        this.maxPoolTags = maxPoolTags;
     }
 
     /** Before the application's own listeners, which then see the meters already up to date. */
@@ -74,7 +106,12 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        this.client = clientProvider.getIfAvailable();
+        FinchClient c = clientProvider.getIfAvailable();
+        if (c != null) {
+            // Pools started with the client are configured ones: the default configuration starts pools on demand.
+            exempt.addAll(c.poolKeys());
+        }
+        this.client = c;
         this.registry = registry;
         refresh();
     }
@@ -114,24 +151,24 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
         } else if (event instanceof FinchEvent.RequestException e) {
             errors(r, key, "request", e.error()).increment();
         } else if (event instanceof FinchEvent.PoolMaxIdleTimeExceeded || event instanceof FinchEvent.PoolStopped) {
-            remove(key);
+            forget(key);
         } else if (event instanceof FinchEvent.PoolCountChanged) {
             refresh();
         }
     }
 
-    private static Timer timer(MeterRegistry r, String name, String description, PoolKey key, String outcome) {
+    private Timer timer(MeterRegistry r, String name, String description, PoolKey key, String outcome) {
         return Timer.builder(name)
                 .description(description)
-                .tags(poolTags(key))
+                .tags(tagsOf(key))
                 .tag("outcome", outcome)
                 .register(r);
     }
 
-    private static Counter errors(MeterRegistry r, PoolKey key, String phase, Throwable error) {
+    private Counter errors(MeterRegistry r, PoolKey key, String phase, Throwable error) {
         return Counter.builder("finch.errors")
                 .description("Failed requests and connection attempts, by reason")
-                .tags(poolTags(key))
+                .tags(tagsOf(key))
                 .tag("phase", phase)
                 .tag("reason", reason(error))
                 .register(r);
@@ -153,6 +190,66 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
 
     static Tags poolTags(PoolKey key) {
         return Tags.of("pool", key.url(), "tag", key.tag());
+    }
+
+    /** The pool's own tags if it has (or now gets) a place, else {@link #OTHER}'s. */
+    private Tags tagsOf(PoolKey key) {
+        return tagged.contains(key) || admit(key) ? poolTags(key) : OTHER_TAGS;
+    }
+
+    /** Gives {@code key} a place among the tagged pools if it is configured or the cap leaves room. */
+    private boolean admit(PoolKey key) {
+        if (exempt.contains(key)) {
+            tagged.add(key);
+            return true;
+        }
+        lock.lock();
+        try {
+            if (tagged.contains(key)) {
+                return true;
+            }
+            if (admitted >= maxPoolTags) {
+                return false;
+            }
+            admitted++;
+            tagged.add(key);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes every meter of a stopped pool (gauges, timers, counters) and frees its place. */
+    private void forget(PoolKey key) {
+        MeterRegistry r = registry;
+        lock.lock();
+        try {
+            Registered old = gauges.remove(key);
+            if (old != null && r != null) {
+                old.meters().forEach(r::remove);
+            }
+            if (!tagged.remove(key)) {
+                return; // its meters, if any, are OTHER's, which stay
+            }
+            if (!exempt.contains(key)) {
+                admitted--;
+            }
+            if (r != null) {
+                for (Meter m :
+                        r.find("finch.queue.duration").tags(poolTags(key)).meters()) {
+                    r.remove(m);
+                }
+                for (Meter m :
+                        r.find("finch.connect.duration").tags(poolTags(key)).meters()) {
+                    r.remove(m);
+                }
+                for (Meter m : r.find("finch.errors").tags(poolTags(key)).meters()) {
+                    r.remove(m);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- pool gauges ------------------------------------------------------------------------------------------------
@@ -185,6 +282,9 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
                 if (status.isEmpty()) {
                     continue;
                 }
+                if (!tagged.contains(key) && !admit(key)) {
+                    continue; // over the cap: its timers and counters go to OTHER, and it has no gauges
+                }
                 live.add(key);
                 List<PoolMetrics> shards = status.get();
                 List<Class<?>> kinds = new ArrayList<>();
@@ -209,18 +309,11 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
                 gauges.get(key).meters().forEach(r::remove);
                 return true;
             });
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void remove(PoolKey key) {
-        MeterRegistry r = registry;
-        lock.lock();
-        try {
-            Registered old = gauges.remove(key);
-            if (old != null && r != null) {
-                old.meters().forEach(r::remove);
+            // A pool whose stop event came before a late event of its own re-tagged it: free its place.
+            for (PoolKey key : List.copyOf(tagged)) {
+                if (c.findPool(key).isEmpty()) {
+                    forget(key);
+                }
             }
         } finally {
             lock.unlock();

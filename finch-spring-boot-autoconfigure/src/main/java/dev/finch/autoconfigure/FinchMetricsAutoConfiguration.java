@@ -2,7 +2,7 @@ package dev.finch.autoconfigure;
 
 import dev.finch.FinchClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.config.MeterFilter;
+import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -13,7 +13,11 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterR
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 
-/** Pool gauges and telemetry meters for the FinchClient bean, when Micrometer and a MeterRegistry are present. */
+/**
+ * Pool gauges and telemetry meters for the FinchClient bean, when Micrometer and a MeterRegistry are present. The
+ * pool tag values are bounded by {@link FinchMeters} itself ({@code finch.metrics.max-pool-tags} unconfigured pools
+ * at a time, the rest as {@code pool=other}), as Spring Boot bounds the uri tag of http.client.requests.
+ */
 @AutoConfiguration(
         after = {MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class},
         before = FinchAutoConfiguration.class)
@@ -23,17 +27,10 @@ import org.springframework.context.annotation.Bean;
 public final class FinchMetricsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
-    FinchMeters finchMeters(ObjectProvider<FinchClient> client) {
-        return new FinchMeters(client);
-    }
-
-    /**
-     * Bounds the pool tag of finch.* meters (as Spring Boot bounds the uri tag of http.client.requests): the default
-     * pool opens a pool per origin it is asked to reach, so without a cap the number of meters would grow with them.
-     */
-    @Bean
-    MeterFilter finchPoolTagLimit(FinchProperties properties) {
-        return MeterFilter.maximumAllowableTags(
-                "finch.", "pool", properties.getMetrics().getMaxPoolTags(), MeterFilter.deny());
+    FinchMeters finchMeters(ObjectProvider<FinchClient> client, FinchProperties properties) {
+        return new FinchMeters(
+                client,
+                Set.copyOf(FinchPoolNames.configuredKeys(properties).values()),
+                properties.getMetrics().getMaxPoolTags());
     }
 }

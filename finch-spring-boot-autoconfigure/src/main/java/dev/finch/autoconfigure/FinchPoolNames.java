@@ -2,50 +2,72 @@ package dev.finch.autoconfigure;
 
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Names the running pools for the endpoint and health: a pool configured under {@code finch.pools.<name>} is called
+ * Names the pools for the endpoint and health: a pool configured under {@code finch.pools.<name>} is called
  * by that name; any other (started from the default configuration) by a URL-safe form of its key, such as
  * {@code http-127.0.0.1-8080} or {@code https-api.example.com-443-bulk}.
  */
 final class FinchPoolNames {
     private final FinchClient client;
     private final Map<String, PoolKey> configured;
+    private final List<String> order;
 
     FinchPoolNames(FinchClient client, FinchProperties properties) {
         this.client = client;
-        Map<String, PoolKey> keys;
-        try {
-            keys = FinchPropertiesMapper.poolKeys(properties);
-        } catch (RuntimeException e) {
-            // The client was not built from these properties (the application defined its own).
-            keys = Map.of();
-        }
-        this.configured = keys;
-    }
-
-    /** Every running pool by name: the configured ones first, in configuration order. */
-    Map<String, PoolKey> running() {
-        Map<String, PoolKey> out = new LinkedHashMap<>();
-        var keys = client.poolKeys();
-        configured.forEach((name, key) -> {
-            if (keys.contains(key)) {
-                out.put(name, key);
+        // Only those the client was built with (all running now): an application's own client may have none of them.
+        Map<String, PoolKey> started = new LinkedHashMap<>();
+        var running = client.poolKeys();
+        configuredKeys(properties).forEach((name, key) -> {
+            if (running.contains(key)) {
+                started.put(name, key);
             }
         });
-        keys.stream()
-                .filter(k -> !out.containsValue(k))
-                .sorted((a, b) -> a.toString().compareTo(b.toString()))
+        this.configured = Map.copyOf(started);
+        this.order = List.copyOf(started.keySet());
+    }
+
+    /** The keys of the pools under {@code finch.pools}, by name; none if they are invalid. */
+    static Map<String, PoolKey> configuredKeys(FinchProperties properties) {
+        try {
+            return FinchPropertiesMapper.poolKeys(properties);
+        } catch (RuntimeException e) {
+            // Building the client from these properties fails with the property's name; nothing to name here.
+            return Map.of();
+        }
+    }
+
+    /** The configured pools by name, in configuration order, whether running or stopped (by pool-max-idle-time). */
+    Map<String, PoolKey> configured() {
+        Map<String, PoolKey> out = new LinkedHashMap<>();
+        order.forEach(name -> out.put(name, configured.get(name)));
+        return out;
+    }
+
+    /** Whether {@code key} is one of the configured pools. */
+    boolean isConfigured(PoolKey key) {
+        return configured.containsValue(key);
+    }
+
+    /** The configured pools (running or not), then every other running pool, by name. */
+    Map<String, PoolKey> all() {
+        Map<String, PoolKey> out = configured();
+        client.poolKeys().stream()
+                .filter(k -> !configured.containsValue(k))
+                .sorted(Comparator.comparing(PoolKey::toString))
                 .forEach(k -> out.put(nameOf(k), k));
         return out;
     }
 
-    /** The running pool called {@code name}. */
+    /** The pool called {@code name}: a configured one (running or not) or another running one. */
     Optional<PoolKey> find(String name) {
-        return Optional.ofNullable(running().get(name));
+        PoolKey key = configured.get(name);
+        return key != null ? Optional.of(key) : Optional.ofNullable(all().get(name));
     }
 
     /** The name of an unconfigured pool: scheme, host (or socket path) and port, plus the tag when not default. */

@@ -51,6 +51,10 @@ public class FinchProperties {
     @NestedConfigurationProperty
     private final Metrics metrics = new Metrics();
 
+    /** The finch health contributor. */
+    @NestedConfigurationProperty
+    private final Health health = new Health();
+
     public Pool getDefaultPool() {
         return defaultPool;
     }
@@ -77,6 +81,10 @@ public class FinchProperties {
 
     public Metrics getMetrics() {
         return metrics;
+    }
+
+    public Health getHealth() {
+        return health;
     }
 
     /** How one pool runs; Finch's option names and defaults, except that pool metrics are on. */
@@ -386,8 +394,9 @@ public class FinchProperties {
     /** Micrometer meters. */
     public static class Metrics {
         /**
-         * Most distinct pool tag values (origins) the finch.* meters may carry; meters for further pools are not
-         * recorded. Bounds the meters that the default pool creates for every origin it is asked to reach.
+         * Most pools started from the default configuration (one per origin and tag) whose finch.* meters carry their
+         * own pool tag at a time; further ones are counted under pool=other (no gauges) until a pool stops. Pools under
+         * finch.pools always carry their own.
          */
         private int maxPoolTags = 100;
 
@@ -400,6 +409,23 @@ public class FinchProperties {
                 throw new IllegalArgumentException("must be at least 1, got " + maxPoolTags);
             }
             this.maxPoolTags = maxPoolTags;
+        }
+    }
+
+    /** The finch health contributor. */
+    public static class Health {
+        /**
+         * Whether pools the default configuration starts for other origins count toward health too. Off by default:
+         * one failing third-party origin would make the application DOWN. They are listed by the finch endpoint.
+         */
+        private boolean includeDefaultPools;
+
+        public boolean isIncludeDefaultPools() {
+            return includeDefaultPools;
+        }
+
+        public void setIncludeDefaultPools(boolean includeDefaultPools) {
+            this.includeDefaultPools = includeDefaultPools;
         }
     }
 }
