@@ -21,7 +21,9 @@ import org.springframework.boot.health.contributor.Status;
  * an application that calls many third-party origins should not go DOWN because one of them does.
  *
  * <ul>
- *   <li>HTTP/2 shards: UP while connected or draining, DOWN while disconnected, UNKNOWN while connecting.
+ *   <li>HTTP/2 shards: DOWN while disconnected or connecting after the pool's latest connection attempts failed,
+ *       the last one less than a minute ago; UNKNOWN while the first connection is being opened; UP otherwise
+ *       (connected, draining, or replacing a connection that aged out or got GOAWAY).
  *   <li>HTTP/1 shards: DOWN when the pool's latest connection attempts failed, the last one less than a minute ago
  *       (details: the failure count and error); UP otherwise, with the connection counters.
  *   <li>A pool with start-pool-metrics off, or a configured pool that stopped (pool-max-idle-time) and starts again
@@ -87,7 +89,7 @@ public final class FinchHealthContributor implements CompositeHealthContributor 
             boolean connecting = false;
             for (PoolMetrics m : shards) {
                 String state = m instanceof Http2PoolMetrics h2 ? h2.state() : "connected";
-                down |= "disconnected".equals(state);
+                down |= "disconnected".equals(state) || "connecting".equals(state);
                 connecting |= "connecting".equals(state);
             }
             b.withDetail("protocol", "h2")
@@ -96,15 +98,16 @@ public final class FinchHealthContributor implements CompositeHealthContributor 
                             shards.stream()
                                     .map(m -> m instanceof Http2PoolMetrics h2 ? h2.state() : "http/1.1")
                                     .toList());
-            // An HTTP/2 pool reconnects on demand: a shard is disconnected whenever its connection aged out or the
-            // server sent GOAWAY and nothing asked for a new one yet. Only a failed connect makes that a problem.
+            // A shard is disconnected whenever its connection aged out or the server sent GOAWAY and nothing asked
+            // for a new one yet, and connecting while it replaces one: only a failed connect makes either a problem.
             if (down && failures.failingRecently(key, RECENT)) {
                 FinchConnectFailures.Outcome o = failures.outcome(key).orElseThrow();
                 b.status(Status.DOWN)
                         .withDetail("connectFailures", o.consecutiveFailures())
                         .withDetail("lastConnectError", o.lastError());
-            } else if (connecting) {
-                b.status(Status.UNKNOWN);
+            } else if (connecting
+                    && failures.outcome(key).map(o -> o.lastSuccess() == null).orElse(true)) {
+                b.status(Status.UNKNOWN); // its first connection is being opened
             }
         } else {
             int inUse = 0;
