@@ -89,9 +89,8 @@ public class FinchEndpoint {
             if (!names.isConfigured(key)) {
                 return null; // stopped between the lookup and now: gone like any unconfigured pool
             }
-            throw new InvalidEndpointRequestException(
-                    "pool " + name + " is stopped; its next request starts it with its configured count",
-                    "pool is stopped");
+            String message = "pool " + name + " is stopped; its next request starts it with its configured count";
+            throw new InvalidEndpointRequestException(message, message);
         }
         onChange.run();
         return describe(key);

@@ -22,13 +22,20 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
-/** The finch endpoint, health and meters over a real port, with requests to the test app's own server. */
+/**
+ * The finch endpoint (with its write operation allowed), health and meters over a real port, with requests to the test
+ * app's own server.
+ */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         classes = FinchActuatorIntegrationTest.App.class,
         properties = {
             "management.endpoints.web.exposure.include=health,metrics,finch",
             "management.endpoint.health.show-details=always",
+            "management.endpoint.finch.access=unrestricted",
+            "spring.web.error.include-message=always",
+            "finch.pools.idle.url=http://127.0.0.1:2",
+            "finch.pools.idle.pool-max-idle-time=100ms",
             "finch.pools.dead.url=http://127.0.0.1:1",
             "finch.pools.dead.size=2",
             "finch.pools.dead-h2.url=http://127.0.0.1:1",
@@ -130,6 +137,28 @@ class FinchActuatorIntegrationTest {
     }
 
     @Test
+    void writingToAStoppedConfiguredPoolIsRefusedWithAClearMessage() throws Exception {
+        awaitStopped(finch, PoolKey.of("http://127.0.0.1:2"));
+        var response = app().post()
+                .uri("/actuator/finch/idle")
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("count", 2))
+                .retrieve()
+                .toEntity(String.class);
+        assertThat(response.getStatusCode().value()).isEqualTo(400);
+        assertThat(response.getBody()).contains("pool idle is stopped");
+        assertThat(finch.findPool(PoolKey.of("http://127.0.0.1:2"))).isEmpty();
+    }
+
+    /** Waits, bounded, until pool-max-idle-time stopped the pool for {@code key}. */
+    static void awaitStopped(FinchClient finch, PoolKey key) throws InterruptedException {
+        for (int i = 0; i < 200 && finch.findPool(key).isPresent(); i++) {
+            Thread.sleep(25);
+        }
+        assertThat(finch.findPool(key)).as("pool %s stopped", key).isEmpty();
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void healthIsDownForAPoolWhoseConnectionsFailAndUpForAWorkingOne() throws Exception {
         callOwnServer();
@@ -143,7 +172,8 @@ class FinchActuatorIntegrationTest {
         Map<String, Object> dead = (Map<String, Object>) components.get("dead");
         assertThat(dead).containsEntry("status", "DOWN");
         assertThat((Map<String, Object>) dead.get("details")).containsKeys("connectFailures", "lastConnectError");
-        assertThat((Map<String, Object>) components.get(ownPoolName())).containsEntry("status", "UP");
+        // Pools of unconfigured origins are not part of health (finch.health.include-default-pools).
+        assertThat(components).doesNotContainKey(ownPoolName());
         // An HTTP/2 pool is down when its connection is gone because connecting failed.
         Map<String, Object> deadH2 = (Map<String, Object>) components.get("dead-h2");
         assertThat(deadH2.get("status")).isEqualTo("DOWN");
