@@ -2,32 +2,62 @@ package dev.finch.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
 /**
- * Runs the sample on a free port and calls its endpoints. The port is chosen before the context starts (and wins over
- * RANDOM_PORT's 0) because the configured pools are keyed by the upstream's origin, which is the app's own port.
+ * Runs the sample on a random port and calls its endpoints. The sample's upstream is by default its own server, whose
+ * port must be known before the context starts (the configured pools are keyed by the upstream's origin); here a
+ * second, upstream-only context (the sample's {@link UpstreamController} on Tomcat with h2c) runs on a port of its own,
+ * also random, and {@code sample.upstream-url} points at it. No port is picked ahead of time.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SampleApplicationTest {
     private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
 
+    private static ConfigurableApplicationContext upstream;
+    private static String upstreamUrl;
+
     @DynamicPropertySource
-    static void freePort(DynamicPropertyRegistry registry) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            int port = s.getLocalPort();
-            registry.add("server.port", () -> port);
+    static void upstream(DynamicPropertyRegistry registry) {
+        upstream = new SpringApplicationBuilder(Upstream.class)
+                .properties(
+                        "spring.config.name=sample-upstream", // not the sample's application.yml
+                        "server.port=0",
+                        "server.address=127.0.0.1",
+                        "server.http2.enabled=true")
+                .run();
+        upstreamUrl = "http://127.0.0.1:" + upstream.getEnvironment().getRequiredProperty("local.server.port");
+        registry.add("sample.upstream-url", () -> upstreamUrl);
+    }
+
+    @AfterAll
+    static void stopUpstream() {
+        if (upstream != null) {
+            upstream.close();
         }
     }
+
+    /**
+     * The sample's upstream endpoints alone. Not a {@code @Configuration}: the test context must not take it for its
+     * own configuration, nor the sample's component scan pick it up.
+     */
+    @EnableAutoConfiguration
+    @Import(UpstreamController.class)
+    static class Upstream {}
 
     @LocalServerPort
     int port;
@@ -41,7 +71,7 @@ class SampleApplicationTest {
         Map<String, Object> result = app().get().uri("/demo/plain").retrieve().body(JSON);
         assertThat(result)
                 .containsEntry("status", 200)
-                .containsEntry("pool", "http://127.0.0.1:" + port)
+                .containsEntry("pool", upstreamUrl)
                 .containsEntry("body", "hello from the upstream over HTTP/1.1");
     }
 
@@ -50,7 +80,7 @@ class SampleApplicationTest {
         Map<String, Object> result =
                 app().get().uri("/demo/plain?pool=h1").retrieve().body(JSON);
         assertThat(result)
-                .containsEntry("pool", "http://127.0.0.1:" + port + "#h1")
+                .containsEntry("pool", upstreamUrl + "#h1")
                 .containsEntry("body", "hello from the upstream over HTTP/1.1");
     }
 
@@ -60,7 +90,7 @@ class SampleApplicationTest {
                 app().get().uri("/demo/plain?pool=h2").retrieve().body(JSON);
         assertThat(result)
                 .containsEntry("status", 200)
-                .containsEntry("pool", "http://127.0.0.1:" + port + "#h2")
+                .containsEntry("pool", upstreamUrl + "#h2")
                 .containsEntry("body", "hello from the upstream over HTTP/2.0");
     }
 
@@ -75,6 +105,25 @@ class SampleApplicationTest {
         Map<String, Object> result =
                 app().get().uri("/demo/rest-client").retrieve().body(JSON);
         assertThat(result).containsEntry("body", "hello from the upstream over HTTP/1.1");
+    }
+
+    @Test
+    void theFinchEndpointIsReadOnly() {
+        int status = RestClient.builder()
+                .baseUrl("http://127.0.0.1:" + port)
+                .defaultStatusHandler(HttpStatusCode::isError, (req, res) -> {})
+                .build()
+                .post()
+                .uri("/actuator/finch/upstream-h1")
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("count", 5))
+                .retrieve()
+                .toBodilessEntity()
+                .getStatusCode()
+                .value();
+        assertThat(status).isEqualTo(405);
+        assertThat(app().get().uri("/actuator/finch/upstream-h1").retrieve().body(JSON))
+                .containsEntry("count", 2);
     }
 
     @Test
