@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * Names the pools for the endpoint and health: a pool configured under {@code finch.pools.<name>} is called
- * by that name; any other (started from the default configuration) by a URL-safe form of its key, such as
- * {@code http-127.0.0.1-8080} or {@code https-api.example.com-443-bulk}.
+ * by that name; any other by a URL-safe form of its key, such as {@code http-127.0.0.1-8080} or
+ * {@code https-api.example.com-443-bulk}. Configured pools are those the client was built with (running when this is
+ * created): the {@code finch.pools} ones and any a customizer or the application's own builder added.
  */
 final class FinchPoolNames {
     private final FinchClient client;
@@ -20,7 +21,9 @@ final class FinchPoolNames {
 
     FinchPoolNames(FinchClient client, FinchProperties properties) {
         this.client = client;
-        // Only those the client was built with (all running now): an application's own client may have none of them.
+        // The pools the client was built with, all running now (the default configuration starts the others on
+        // demand): those of finch.pools by their name, those a customizer or an application's own builder added by
+        // their key. Properties naming pools an application's own client does not have are left out.
         Map<String, PoolKey> started = new LinkedHashMap<>();
         var running = client.poolKeys();
         configuredKeys(properties).forEach((name, key) -> {
@@ -28,6 +31,10 @@ final class FinchPoolNames {
                 started.put(name, key);
             }
         });
+        running.stream()
+                .filter(k -> !started.containsValue(k))
+                .sorted(Comparator.comparing(PoolKey::toString))
+                .forEach(k -> started.put(nameOf(k), k));
         this.configured = Map.copyOf(started);
         this.order = List.copyOf(started.keySet());
     }
