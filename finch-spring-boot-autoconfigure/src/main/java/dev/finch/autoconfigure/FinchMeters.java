@@ -127,8 +127,7 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
         PoolKey key = FinchConnectFailures.key(event.pool());
         if (event instanceof FinchEvent.QueueStart q) {
             // Emitted on the requesting thread before any pool lock is taken: safe to read pool status here.
-            Registered known = known(key);
-            if (stale || known == null || known.shards() < q.poolIndex()) {
+            if (stale || lacksGauges(key, q.poolIndex())) {
                 refresh();
             }
         } else if (event instanceof FinchEvent.QueueStop q) {
@@ -254,13 +253,26 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
 
     // ---- pool gauges ------------------------------------------------------------------------------------------------
 
-    private Registered known(PoolKey key) {
+    /**
+     * Whether {@code key}'s pool should have gauges for shard {@code shard} but has none: not for a pool over the cap
+     * (so that requests to such origins never rescan all pools), nor for one whose metrics are off.
+     */
+    private boolean lacksGauges(PoolKey key, int shard) {
+        if (!tagged.contains(key) && !admit(key)) {
+            return false;
+        }
+        Registered known;
         lock.lock();
         try {
-            return gauges.get(key);
+            known = gauges.get(key);
         } finally {
             lock.unlock();
         }
+        if (known != null) {
+            return known.shards() < shard;
+        }
+        FinchClient c = client;
+        return c != null && c.poolStatus(key).isPresent();
     }
 
     /**
