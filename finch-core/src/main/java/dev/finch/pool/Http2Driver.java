@@ -256,6 +256,14 @@ final class Http2Driver implements Runnable {
 
     /** The current connection ends (closed, failed, GOAWAY, age, lost pong): it drains or is gone. */
     private void retire(PooledHttp2Connection c, boolean reconnectNow) {
+        retire(c, reconnectNow, false);
+    }
+
+    /**
+     * As {@link #retire(PooledHttp2Connection, boolean)}; {@code byUs} marks a connection we end ourselves (its age),
+     * which never counts as the server closing a new connection at once.
+     */
+    private void retire(PooledHttp2Connection c, boolean reconnectNow, boolean byUs) {
         if (c != active) {
             return;
         }
@@ -270,7 +278,8 @@ final class Http2Driver implements Runnable {
         pongDeadline = Long.MAX_VALUE;
         failPings(new FinchException(FinchException.Reason.DISCONNECTED, "the connection to " + key + " ended"));
         shard.state = Http2State.DISCONNECTED;
-        boolean quick = !c.served
+        boolean quick = !byUs
+                && !c.served
                 && ticker.nanos() - c.openedAt < h2.reconnectBackoffMin().toNanos();
         quickEnds = quick ? quickEnds + 1 : 0;
         if (shard.stopped == null && (reconnectNow || !pending.isEmpty())) {
@@ -524,7 +533,7 @@ final class Http2Driver implements Runnable {
             if (telemetry.enabled()) {
                 telemetry.emit(new FinchEvent.ConnectionAgeReached(key, shard.index, now - c.openedAt));
             }
-            retire(c, true); // drains; a fresh connection (a new DNS lookup) takes new requests (finch#363)
+            retire(c, true, true); // drains; a fresh connection (a new DNS lookup) takes new requests (finch#363)
             return;
         }
         if (keepAlivePing != null && now - pongDeadline >= 0) {

@@ -225,6 +225,27 @@ class Http2LifecycleTest {
     }
 
     @Test
+    void connectionsWeRetireForTheirAgeNeverCountAsTheServerClosingNewConnections() throws Exception {
+        // Ages shorter than the reconnect backoff minimum: each fresh connection is retired unused before 500 ms.
+        JettyServer server = use(JettyServer.h2c());
+        client(PoolConfig.Http2Config.builder()
+                .maxConnectionAge(Duration.ofMillis(60))
+                .reconnectBackoff(Duration.ofMillis(500), Duration.ofSeconds(1))
+                .build());
+        assertThat(client.request(Request.get(server.baseUrl() + "/echo")).status())
+                .isEqualTo(200);
+
+        Await.until(
+                () -> events.of(FinchEvent.ConnectionAgeReached.class).size() >= 4,
+                WAIT,
+                "four connections to reach their age unused");
+
+        assertThat(client.request(Request.get(server.baseUrl() + "/echo")).status())
+                .isEqualTo(200);
+        assertThat(events.of(FinchEvent.Reconnect.class)).isEmpty();
+    }
+
+    @Test
     void aFailedConnectFailsFastAndRetriesOnlyWhenAskedAfterTheBackoff() throws Exception {
         int closedPort;
         try (ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
