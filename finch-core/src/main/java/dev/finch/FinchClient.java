@@ -450,6 +450,19 @@ public final class FinchClient implements AutoCloseable {
         return p == null || p.isStopped() ? Optional.empty() : Optional.of(p.config());
     }
 
+    /**
+     * The configuration a request for {@code key} runs with: the running pool's; else the one configured or last
+     * started for {@code key} (a stopped pool restarts with it); else the default configuration.
+     */
+    public PoolConfig poolConfigFor(PoolKey key) {
+        Objects.requireNonNull(key, "key");
+        Pool p = pools.get(key);
+        if (p != null && !p.isStopped()) {
+            return p.config();
+        }
+        return configs.getOrDefault(key, defaultConfig);
+    }
+
     /** The shard count of the running pool for {@code key} (Finch's {@code get_pool_count/2}). */
     public OptionalInt poolCount(PoolKey key) {
         Pool p = pools.get(key);
