@@ -113,10 +113,12 @@ class FinchObservationTest {
     @Test
     void theObservationCarriesTheKeyValuesOfSpringsConventionAndTheUriTemplate() {
         runner.run(context -> {
-            context.getBean(FinchClient.class)
-                    .request(Request.builder("GET", base + "/users/42?full=true")
-                            .putPrivate(FinchObservationContext.URI_TEMPLATE, "/users/{id}")
-                            .build());
+            FinchClient finch = context.getBean(FinchClient.class);
+            // tag::uri-template[]
+            finch.request(Request.builder("GET", base + "/users/42?full=true")
+                    .putPrivate(FinchObservationContext.URI_TEMPLATE, "/users/{id}") // uri=/users/{id}
+                    .build());
+            // end::uri-template[]
 
             FinchObservationContext observed = (FinchObservationContext)
                     context.getBean(PropagatingHandler.class).stopped().get(0);
