@@ -57,10 +57,12 @@ public class DefaultFinchObservationConvention implements FinchObservationConven
         return KeyValues.of(KeyValue.of("http.url", context.getRequest().uri().toASCIIString()));
     }
 
+    /** {@code method}: the request method as sent. */
     protected KeyValue method(FinchObservationContext context) {
         return KeyValue.of("method", context.getRequest().method());
     }
 
+    /** {@code uri}: the URI template's path, or {@code none} when the request has no template. */
     protected KeyValue uri(FinchObservationContext context) {
         String template = context.getUriTemplate();
         if (template == null) {
@@ -70,21 +72,25 @@ public class DefaultFinchObservationConvention implements FinchObservationConven
         return KeyValue.of("uri", path.startsWith("/") ? path : "/" + path);
     }
 
+    /** {@code status}: the final status code, or {@code CLIENT_ERROR} when no response arrived. */
     protected KeyValue status(FinchObservationContext context) {
         Integer status = context.getResponse();
         return KeyValue.of("status", status == null ? "CLIENT_ERROR" : Integer.toString(status));
     }
 
+    /** {@code outcome}: the status class ({@code SUCCESS}, {@code CLIENT_ERROR}, ...), or {@code UNKNOWN}. */
     protected KeyValue outcome(FinchObservationContext context) {
         Integer status = context.getResponse();
         return KeyValue.of("outcome", status == null ? "UNKNOWN" : outcome(status));
     }
 
+    /** {@code client.name}: the request's host. */
     protected KeyValue clientName(FinchObservationContext context) {
         String host = context.getRequest().uri().getHost();
         return KeyValue.of("client.name", host == null ? NONE : host);
     }
 
+    /** {@code exception}: the error's simple class name, or {@code none}. */
     protected KeyValue exception(FinchObservationContext context) {
         Throwable error = context.getError();
         if (error == null) {

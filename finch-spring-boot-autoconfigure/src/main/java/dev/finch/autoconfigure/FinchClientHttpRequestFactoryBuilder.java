@@ -38,6 +38,7 @@ public final class FinchClientHttpRequestFactoryBuilder
 
     private final FinchClient client;
 
+    /** A builder of factories on {@code client}'s pools. */
     public FinchClientHttpRequestFactoryBuilder(FinchClient client) {
         this.client = client;
     }
