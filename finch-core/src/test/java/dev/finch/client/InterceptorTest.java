@@ -10,9 +10,12 @@ import dev.finch.RequestInterceptor;
 import dev.finch.Response;
 import dev.finch.Step;
 import dev.finch.StreamPart;
+import dev.finch.conn.Protocol;
 import dev.finch.http.HttpHeaders;
+import dev.finch.http.HttpProtocolException;
 import dev.finch.http.TransportException;
 import dev.finch.pool.FinchException;
+import dev.finch.pool.PoolConfig;
 import dev.finch.testing.JettyServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -79,6 +82,25 @@ class InterceptorTest {
 
             assertThat(r.headers().all("X-Echo-x-context")).containsExactly("caller");
             assertThat(events).containsExactly("a start on " + me, "a end 200 ok on " + me);
+        } finally {
+            CONTEXT.remove();
+        }
+    }
+
+    @Test
+    void http2RequestsCarryTheInterceptorsHeadersToo() throws Exception {
+        CONTEXT.set("h2-caller");
+        try (JettyServer h2c = JettyServer.h2c();
+                FinchClient client = FinchClient.builder()
+                        .defaultPool(
+                                PoolConfig.builder().protocols(Protocol.HTTP2).build())
+                        .interceptor(recording("a"))
+                        .build()) {
+            Response r = client.request(Request.get(h2c.baseUrl() + "/echo"));
+
+            assertThat(r.header("X-Echo-Protocol")).isEqualTo("HTTP/2.0");
+            assertThat(r.headers().all("X-Echo-x-context")).containsExactly("h2-caller");
+            assertThat(events.get(1)).startsWith("a end 200 ok");
         } finally {
             CONTEXT.remove();
         }
@@ -228,6 +250,24 @@ class InterceptorTest {
                     .extracting(e -> e.substring(0, e.indexOf(" on ")))
                     .containsExactly("a end 0 IllegalStateException", "a end 0 IllegalStateException");
             assertThat(client.poolKeys()).isEmpty(); // no pool was started: nothing was sent
+        }
+    }
+
+    @Test
+    void aHeaderThatIsNotValidHttpFailsTheRequestWithATypedErrorAndIsReported() throws Exception {
+        RequestInterceptor injecting = (request, headers) -> {
+            if (request.target().equals("/echo")) {
+                headers.set("x-injected", "a\r\nx-smuggled: 1");
+            }
+            return recording("a").intercept(request, headers);
+        };
+        try (FinchClient client = client(injecting)) {
+            assertThatThrownBy(() -> client.request(Request.get(base + "/echo")))
+                    .isInstanceOf(HttpProtocolException.class);
+
+            assertThat(events.get(1)).startsWith("a end 0 HttpProtocolException");
+            assertThat(client.request(Request.get(base + "/status/204")).status())
+                    .isEqualTo(204); // the client goes on working
         }
     }
 
