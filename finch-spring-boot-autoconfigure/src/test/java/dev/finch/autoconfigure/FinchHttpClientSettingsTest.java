@@ -211,8 +211,11 @@ class FinchHttpClientSettingsTest {
             assertThatThrownBy(() -> builder.build(HttpClientSettings.defaults().withConnectTimeout(Duration.ZERO)))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("connect-timeout");
-            assertThat(builder.build(HttpClientSettings.defaults().withCookieHandling(HttpCookieHandling.DISABLE)))
-                    .isNotNull();
+            FinchClientHttpRequestFactory honoured = builder.build(HttpClientSettings.defaults()
+                    .withCookieHandling(HttpCookieHandling.DISABLE)
+                    .withConnectTimeout(Duration.ofSeconds(1)));
+            assertThat(honoured.connectTimeout()).hasValue(Duration.ofSeconds(1));
+            assertThat(honoured.sslBundle()).isEmpty();
         });
     }
 
