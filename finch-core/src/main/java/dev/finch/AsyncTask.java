@@ -17,9 +17,15 @@ abstract class AsyncTask implements Runnable {
     /** When the call was made: the request timeout counts from here, not from when a thread picked it up. */
     final long submitted = System.nanoTime();
 
-    AsyncTask(FinchClient client, Request request, RequestOptions options) {
+    /** The interceptors' completions, told before the handler or the future. */
+    private final Interception interception;
+    /** The final status, once the request ran; 0 if it did not get one. */
+    private volatile int status;
+
+    AsyncTask(FinchClient client, Interception interception, RequestOptions options) {
         this.client = client;
-        this.request = request;
+        this.interception = interception;
+        this.request = interception.request;
         this.options = options;
     }
 
@@ -31,23 +37,26 @@ abstract class AsyncTask implements Runnable {
         IOException error = null;
         Throwable bug = null;
         boolean cancelled;
+        Receiver receiver = receiver();
         try {
-            client.execute(request, options, receiver(), submitted);
+            client.execute(request, options, receiver, submitted);
         } catch (IOException e) {
             error = e;
         } catch (Throwable e) {
             bug = e; // a RuntimeException or an Error (an AssertionError in a handler, say): still ends the task
         } finally {
+            status = receiver.status;
             cancelled = ref.end();
             client.asyncEnded(this);
         }
         if (cancelled) {
-            failed(ref.cancelledError(error));
+            fail(ref.cancelledError(error));
         } else if (error != null) {
-            failed(error);
+            fail(error);
         } else if (bug != null) {
-            failed(new IOException("the async request failed: " + bug, bug));
+            fail(new IOException("the async request failed: " + bug, bug));
         } else {
+            interception.complete(status, null);
             completed();
         }
         if (bug instanceof VirtualMachineError vmError) {
@@ -65,9 +74,15 @@ abstract class AsyncTask implements Runnable {
         int was = ref.cancel();
         if (was == AsyncRef.WAS_PENDING) {
             client.asyncEnded(this);
-            failed(ref.cancelledError(null));
+            fail(ref.cancelledError(null));
         }
         return was != AsyncRef.WAS_OVER;
+    }
+
+    /** Tells the interceptors, then the handler or the future, that the request failed. */
+    final void fail(IOException error) {
+        interception.complete(status, error);
+        failed(error);
     }
 
     /** Where the parts go, on the executor thread. */
@@ -81,8 +96,8 @@ abstract class AsyncTask implements Runnable {
     static final class ToHandler extends AsyncTask {
         private final AsyncHandler handler;
 
-        ToHandler(FinchClient client, Request request, RequestOptions options, AsyncHandler handler) {
-            super(client, request, options);
+        ToHandler(FinchClient client, Interception interception, RequestOptions options, AsyncHandler handler) {
+            super(client, interception, options);
             this.handler = handler;
         }
 
@@ -136,8 +151,8 @@ abstract class AsyncTask implements Runnable {
         final Future future = new Future(this);
         private final Receiver.Collect collect = new Receiver.Collect();
 
-        ToFuture(FinchClient client, Request request, RequestOptions options) {
-            super(client, request, options);
+        ToFuture(FinchClient client, Interception interception, RequestOptions options) {
+            super(client, interception, options);
         }
 
         @Override

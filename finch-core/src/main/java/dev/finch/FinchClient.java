@@ -70,6 +70,7 @@ public final class FinchClient implements AutoCloseable {
     private final PoolConfig defaultConfig;
     private final RequestOptions defaultOptions;
     private final Telemetry telemetry;
+    private final RequestInterceptor[] interceptors;
     private final PoolContext context;
     private final Duration closeTimeout;
     private final Executor userExecutor;
@@ -94,6 +95,7 @@ public final class FinchClient implements AutoCloseable {
         this.defaultConfig = b.defaultConfig;
         this.defaultOptions = b.defaultOptions;
         this.telemetry = Telemetry.of(b.listener);
+        this.interceptors = b.interceptors.toArray(RequestInterceptor[]::new);
         this.context = new PoolContext(telemetry, b.ticker);
         this.closeTimeout = b.closeTimeout;
         this.userExecutor = b.executor;
@@ -125,7 +127,7 @@ public final class FinchClient implements AutoCloseable {
      */
     public Response request(Request request, RequestOptions options) throws IOException {
         Receiver.Collect collect = new Receiver.Collect();
-        execute(request, options, collect, System.nanoTime());
+        call(request, options, collect);
         return collect.response();
     }
 
@@ -142,7 +144,7 @@ public final class FinchClient implements AutoCloseable {
      */
     public <A> A stream(Request request, A acc, StreamFunction<A> fn, RequestOptions options) throws IOException {
         Receiver.Fold<A> fold = new Receiver.Fold<>(Objects.requireNonNull(fn, "fn"), acc);
-        execute(request, options, fold, System.nanoTime());
+        call(request, options, fold);
         return fold.acc;
     }
 
@@ -160,7 +162,7 @@ public final class FinchClient implements AutoCloseable {
     public <A> A streamWhile(Request request, A acc, StreamWhileFunction<A> fn, RequestOptions options)
             throws IOException {
         Receiver.FoldWhile<A> fold = new Receiver.FoldWhile<>(Objects.requireNonNull(fn, "fn"), acc);
-        execute(request, options, fold, System.nanoTime());
+        call(request, options, fold);
         return fold.acc;
     }
 
@@ -175,8 +177,9 @@ public final class FinchClient implements AutoCloseable {
      * bound to the calling thread: the request runs until it ends or {@link #cancel(AsyncRef)}.
      */
     public AsyncRef asyncRequest(Request request, AsyncHandler handler, RequestOptions options) {
-        AsyncTask task = new AsyncTask.ToHandler(
-                this, request, Objects.requireNonNull(options, "options"), Objects.requireNonNull(handler, "handler"));
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        AsyncTask task = new AsyncTask.ToHandler(this, intercept(request), options, handler);
         submit(task);
         return task.ref;
     }
@@ -191,7 +194,8 @@ public final class FinchClient implements AutoCloseable {
      * the exception {@link #request(Request, RequestOptions)} would throw. Cancelling the future cancels the request.
      */
     public CompletableFuture<Response> requestAsync(Request request, RequestOptions options) {
-        AsyncTask.ToFuture task = new AsyncTask.ToFuture(this, request, Objects.requireNonNull(options, "options"));
+        Objects.requireNonNull(options, "options");
+        AsyncTask.ToFuture task = new AsyncTask.ToFuture(this, intercept(request), options);
         submit(task);
         return task.future;
     }
@@ -212,7 +216,7 @@ public final class FinchClient implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             asyncEnded(task);
             task.ref.cancel();
-            task.failed(
+            task.fail(
                     closed
                             ? clientClosed()
                             : new FinchException(
@@ -265,6 +269,25 @@ public final class FinchClient implements AutoCloseable {
         } finally {
             executorLock.unlock();
         }
+    }
+
+    /** Runs the interceptors on the calling thread; see {@link RequestInterceptor}. */
+    private Interception intercept(Request request) {
+        Objects.requireNonNull(request, "request");
+        return Interception.start(interceptors, request);
+    }
+
+    /** Runs one request on the calling thread, with the interceptors around it. */
+    private void call(Request request, RequestOptions options, Receiver receiver) throws IOException {
+        long start = System.nanoTime();
+        Interception interception = intercept(request);
+        try {
+            execute(interception.request, options, receiver, start);
+        } catch (IOException | RuntimeException | Error e) {
+            interception.complete(receiver.status, e);
+            throw e;
+        }
+        interception.complete(receiver.status, null);
     }
 
     /** Runs one request on the calling thread, with its request events around it. */
@@ -425,6 +448,19 @@ public final class FinchClient implements AutoCloseable {
     public Optional<PoolConfig> findPool(PoolKey key) {
         Pool p = pools.get(key);
         return p == null || p.isStopped() ? Optional.empty() : Optional.of(p.config());
+    }
+
+    /**
+     * The configuration a request for {@code key} runs with: the running pool's; else the one configured or last
+     * started for {@code key} (a stopped pool restarts with it); else the default configuration.
+     */
+    public PoolConfig poolConfigFor(PoolKey key) {
+        Objects.requireNonNull(key, "key");
+        Pool p = pools.get(key);
+        if (p != null && !p.isStopped()) {
+            return p.config();
+        }
+        return configs.getOrDefault(key, defaultConfig);
     }
 
     /** The shard count of the running pool for {@code key} (Finch's {@code get_pool_count/2}). */
@@ -598,6 +634,7 @@ public final class FinchClient implements AutoCloseable {
         private PoolConfig defaultConfig = PoolConfig.defaults();
         private RequestOptions defaultOptions = RequestOptions.defaults();
         private FinchListener listener = FinchListener.NONE;
+        private final List<RequestInterceptor> interceptors = new ArrayList<>();
         private Executor executor;
         private Ticker ticker = Ticker.SYSTEM;
         private Duration closeTimeout = Duration.ofSeconds(10);
@@ -630,6 +667,15 @@ public final class FinchClient implements AutoCloseable {
         /** Receives telemetry events; see {@link FinchEvent}. Default none. */
         public Builder listener(FinchListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Adds an interceptor that runs around every request, after those added before it; see
+         * {@link RequestInterceptor}. Default none.
+         */
+        public Builder interceptor(RequestInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.finch.Body;
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
 import dev.finch.Request;
+import dev.finch.RequestInterceptor;
 import dev.finch.RequestOptions;
 import dev.finch.Response;
 import dev.finch.Step;
@@ -159,6 +160,23 @@ final class ClientExamples {
         };
         FinchClient client = FinchClient.builder().listener(slowRequests).build();
         // end::telemetry[]
+        return client;
+    }
+
+    /** A stand-in for a tracer: the current span's id on this thread, and where finished spans go. */
+    static final ThreadLocal<String> CURRENT_SPAN = new ThreadLocal<>();
+
+    static FinchClient withInterceptor(List<String> finished) {
+        // tag::interceptor[]
+        RequestInterceptor tracing = (request, headers) -> {
+            String parent = CURRENT_SPAN.get(); // the caller's thread, for async requests too
+            String span = Long.toHexString(System.nanoTime());
+            headers.set("x-parent-span", parent == null ? "none" : parent);
+            headers.set("x-span", span); // replaces any x-span the caller set
+            return (status, error) -> finished.add(span + " " + (error == null ? status : error.getMessage()));
+        };
+        FinchClient client = FinchClient.builder().interceptor(tracing).build();
+        // end::interceptor[]
         return client;
     }
 

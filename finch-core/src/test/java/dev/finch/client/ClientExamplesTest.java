@@ -6,6 +6,7 @@ import dev.finch.AsyncRef;
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
 import dev.finch.Request;
+import dev.finch.Response;
 import dev.finch.testing.JettyServer;
 import dev.finch.testing.TestRoutes;
 import java.io.ByteArrayInputStream;
@@ -100,6 +101,20 @@ class ClientExamplesTest {
         }
 
         assertThat(slow.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void interceptor() throws Exception {
+        List<String> finished = new CopyOnWriteArrayList<>();
+        ClientExamples.CURRENT_SPAN.set("caller-span");
+        try (FinchClient c = ClientExamples.withInterceptor(finished)) {
+            Response r = c.requestAsync(Request.get(base + "/echo")).get(10, TimeUnit.SECONDS);
+
+            assertThat(r.header("X-Echo-x-parent-span")).isEqualTo("caller-span");
+            assertThat(finished).containsExactly(r.header("X-Echo-x-span") + " 200");
+        } finally {
+            ClientExamples.CURRENT_SPAN.remove();
+        }
     }
 
     @Test

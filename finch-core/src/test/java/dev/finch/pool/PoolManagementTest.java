@@ -47,6 +47,27 @@ class PoolManagementTest {
     }
 
     @Test
+    void poolConfigForIsWhatARequestForTheKeyWouldRunWithEvenWhileItsPoolIsStopped() throws Exception {
+        try (FinchClient client = FinchClient.builder()
+                .pool(key, METRICS.toBuilder().size(3).build())
+                .defaultPool(METRICS.toBuilder().size(9).build())
+                .build()) {
+            PoolKey started = key.withTag("started");
+            client.startPool(started, METRICS.toBuilder().size(5).build());
+            client.stopPool(key);
+            client.stopPool(started);
+
+            assertThat(client.findPool(key)).isEmpty();
+            assertThat(client.poolConfigFor(key).size()).isEqualTo(3);
+            assertThat(client.poolConfigFor(started).size()).isEqualTo(5);
+            assertThat(client.poolConfigFor(key.withTag("never")).size()).isEqualTo(9);
+            client.request(
+                    Request.builder("GET", base + "/bytes/1").poolTag("started").build());
+            assertThat(client.findPool(started).orElseThrow().size()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void configuredPoolsStartWithTheClientAndTaggedPoolsAreSeparate() throws Exception {
         try (FinchClient client = FinchClient.builder()
                 .pool(key, METRICS.toBuilder().size(3).build())

@@ -7,8 +7,11 @@ import dev.finch.RequestOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.StreamingHttpOutputMessage;
@@ -21,6 +24,10 @@ import org.springframework.http.client.ClientHttpResponse;
  * A {@link ClientHttpRequestFactory} that sends RestClient and RestTemplate requests through a {@link FinchClient}'s
  * pools. Bodies stream both ways: Spring writes the request body while Finch sends it, and reads the response body as
  * it arrives. Every factory built for the same client shares its pools; the factory owns nothing to close.
+ *
+ * <p>When built from {@code HttpClientSettings} with a connect timeout or an SSL bundle that the origin's pool does not
+ * have, requests go to a pool of that origin tagged after those settings, started on first use (connect options are
+ * per pool in Finch).
  *
  * <p>Requests carry the private value {@link #OBSERVED_BY_SPRING} so that Finch's own observation does not time them
  * a second time (RestClient observes them as {@code http.client.requests} already).
@@ -38,15 +45,24 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
     private final FinchClient client;
     private final RequestOptions options;
     private final boolean followRedirects;
+    private final SettingsPools pools;
 
     /**
+     * A factory sending every request to its origin's own pool.
+     *
      * @param options the options of every request (from the client's defaults and Spring's read timeout)
      * @param followRedirects whether to follow 301, 302, 303, 307 and 308 responses (up to 10 in a row)
      */
     public FinchClientHttpRequestFactory(FinchClient client, RequestOptions options, boolean followRedirects) {
+        this(client, options, followRedirects, SettingsPools.NONE);
+    }
+
+    FinchClientHttpRequestFactory(
+            FinchClient client, RequestOptions options, boolean followRedirects, SettingsPools pools) {
         this.client = client;
         this.options = options;
         this.followRedirects = followRedirects;
+        this.pools = pools;
     }
 
     /** The Finch client behind this factory. */
@@ -62,6 +78,16 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
     /** Whether redirects are followed. */
     public boolean followsRedirects() {
         return followRedirects;
+    }
+
+    /** The connect timeout of {@code HttpClientSettings} that requests get, if one was given. */
+    public Optional<Duration> connectTimeout() {
+        return Optional.ofNullable(pools.connectTimeout());
+    }
+
+    /** The SSL bundle of {@code HttpClientSettings} that https requests get, if one was given. */
+    public Optional<SslBundle> sslBundle() {
+        return Optional.ofNullable(pools.sslBundle());
     }
 
     @Override
@@ -154,6 +180,10 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
                 String m, URI target, HttpHeaders headers, StreamingHttpOutputMessage.Body streamed, byte[] bytes)
                 throws IOException {
             Request.Builder rb = Request.builder(m, target).putPrivate(OBSERVED_BY_SPRING, Boolean.TRUE);
+            String tag = pools.poolTag(client, target);
+            if (tag != null) {
+                rb.poolTag(tag);
+            }
             headers.forEach((name, values) -> {
                 if (!"host".equalsIgnoreCase(name)) {
                     for (String v : values) {

@@ -152,14 +152,7 @@ final class FinchPropertiesMapper {
                 throw new InvalidConfigurationPropertyValueException(
                         prefix + ".ssl-bundle", tls.getSslBundle(), e.getMessage());
             }
-            b.sslContext(bundle.createSslContext());
-            SslOptions options = bundle.getOptions();
-            if (options.getEnabledProtocols() != null) {
-                b.protocols(options.getEnabledProtocols());
-            }
-            if (options.getCiphers() != null) {
-                b.cipherSuites(options.getCiphers());
-            }
+            sslBundle(b, bundle);
         }
         if (!tls.isVerify()) {
             logger.warn(prefix + ".verify is false: TLS certificates and host names of this pool are NOT verified; "
@@ -167,6 +160,19 @@ final class FinchPropertiesMapper {
             b.insecureSkipVerify();
         }
         return b.build();
+    }
+
+    /** Puts the SSL context (trust and key material), protocols and ciphers of {@code bundle} on {@code b}. */
+    static TlsOptions.Builder sslBundle(TlsOptions.Builder b, SslBundle bundle) {
+        b.sslContext(bundle.createSslContext());
+        SslOptions options = bundle.getOptions();
+        if (options.getEnabledProtocols() != null) {
+            b.protocols(options.getEnabledProtocols());
+        }
+        if (options.getCiphers() != null) {
+            b.cipherSuites(options.getCiphers());
+        }
+        return b;
     }
 
     static RequestOptions requestOptions(FinchProperties.RequestDefaults request) {

@@ -7,6 +7,7 @@ import dev.finch.FinchClient;
 import dev.finch.PoolKey;
 import dev.finch.http.TransportException;
 import dev.finch.pool.Http1PoolMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +26,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.StreamingHttpOutputMessage;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -44,6 +46,9 @@ class FinchRestClientIntegrationTest {
 
     @Autowired
     FinchClient finch;
+
+    @Autowired
+    MeterRegistry meters;
 
     private RestClient client() {
         return builder.baseUrl("http://127.0.0.1:" + port).build();
@@ -120,6 +125,21 @@ class FinchRestClientIntegrationTest {
     }
 
     @Test
+    void aRestClientCallIsTimedOnceByBootsRestClientObservation() {
+        assertThat(client().get().uri("/observed/{id}", 7).retrieve().body(String.class))
+                .isEqualTo("observed 7");
+
+        assertThat(meters.get("http.client.requests")
+                        .tag("uri", "/observed/{id}")
+                        .timers())
+                .singleElement()
+                .satisfies(t -> assertThat(t.count()).isEqualTo(1));
+        // Finch's own observation of direct calls (uri=none) left the factory's request alone.
+        assertThat(meters.find("http.client.requests").tag("uri", "none").timers())
+                .isEmpty();
+    }
+
+    @Test
     void followsRedirects() {
         assertThat(client().get().uri("/moved").retrieve().body(String.class)).isEqualTo("hello");
     }
@@ -168,6 +188,11 @@ class FinchRestClientIntegrationTest {
         @GetMapping("/hello")
         String hello() {
             return "hello";
+        }
+
+        @GetMapping("/observed/{id}")
+        String observed(@PathVariable int id) {
+            return "observed " + id;
         }
 
         @GetMapping("/auth")
