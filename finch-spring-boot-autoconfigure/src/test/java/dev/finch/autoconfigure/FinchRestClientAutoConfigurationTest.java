@@ -83,6 +83,12 @@ class FinchRestClientAutoConfigurationTest {
     }
 
     @Test
+    void usesFinchWhenSpringBootsFactoryPropertyIsAbsent() {
+        runner.run(context -> assertThat(context.getBean(ClientHttpRequestFactoryBuilder.class))
+                .isInstanceOf(FinchClientHttpRequestFactoryBuilder.class));
+    }
+
+    @Test
     void backsOffWhenTurnedOff() {
         runner.withPropertyValues("finch.rest-client.enabled=false").run(context -> {
             assertThat(context).doesNotHaveBean(FinchClientHttpRequestFactoryBuilder.class);
