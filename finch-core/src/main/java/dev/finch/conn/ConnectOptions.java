@@ -20,6 +20,7 @@ public final class ConnectOptions {
     private final TlsOptions tls;
     private final String hostname;
     private final boolean keepAlive;
+    private final boolean preferIpv6;
     private final Http1Limits http1Limits;
     private final boolean preserveHeaderCase;
     private final boolean validateTarget;
@@ -33,6 +34,7 @@ public final class ConnectOptions {
         this.tls = b.tls;
         this.hostname = b.hostname;
         this.keepAlive = b.keepAlive;
+        this.preferIpv6 = b.preferIpv6;
         this.http1Limits = b.http1Limits;
         this.preserveHeaderCase = b.preserveHeaderCase;
         this.validateTarget = b.validateTarget;
@@ -57,6 +59,7 @@ public final class ConnectOptions {
         b.tls = tls;
         b.hostname = hostname;
         b.keepAlive = keepAlive;
+        b.preferIpv6 = preferIpv6;
         b.http1Limits = http1Limits;
         b.preserveHeaderCase = preserveHeaderCase;
         b.validateTarget = validateTarget;
@@ -106,6 +109,17 @@ public final class ConnectOptions {
         return keepAlive;
     }
 
+    /**
+     * Whether to try a host's IPv6 addresses before its IPv4 ones (Mint's {@code inet6: true}). Either way every
+     * address the resolver returns is tried in turn within the one {@link #connectTimeout()}, so a host whose first
+     * address refuses or does not answer is still reached through the others; this only changes the order. Default
+     * false: the resolver's order, which in the JDK puts IPv4 first unless {@code java.net.preferIPv6Addresses} is
+     * set. IP literals (such as {@code [::1]}) are tried as they are.
+     */
+    public boolean preferIpv6() {
+        return preferIpv6;
+    }
+
     /** HTTP/1 bounds on what the server sends. */
     public Http1Limits http1Limits() {
         return http1Limits;
@@ -139,6 +153,7 @@ public final class ConnectOptions {
         private TlsOptions tls = TlsOptions.defaults();
         private String hostname = "localhost";
         private boolean keepAlive = true;
+        private boolean preferIpv6;
         private Http1Limits http1Limits = Http1Limits.DEFAULTS;
         private boolean preserveHeaderCase;
         private boolean validateTarget = true;
@@ -180,6 +195,12 @@ public final class ConnectOptions {
 
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /** Sets {@link ConnectOptions#preferIpv6()}. */
+        public Builder preferIpv6(boolean preferIpv6) {
+            this.preferIpv6 = preferIpv6;
             return this;
         }
 
