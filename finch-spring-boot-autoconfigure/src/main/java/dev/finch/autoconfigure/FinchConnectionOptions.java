@@ -22,16 +22,10 @@ final class FinchConnectionOptions {
 
         String headerListProperty = prefix + ".max-header-list-size";
         int maxHeaderListSize = bytes(headerListProperty, pool.getMaxHeaderListSize());
-        Http1Limits defaults = Http1Limits.DEFAULTS;
         FinchPropertiesMapper.check(
                 headerListProperty,
                 pool.getMaxHeaderListSize(),
-                () -> connect.http1Limits(new Http1Limits(
-                        maxHeaderListSize,
-                        defaults.maxHeaderCount(),
-                        defaults.maxStatusLineLength(),
-                        defaults.maxChunkSizeLineLength(),
-                        defaults.maxInterimResponses())));
+                () -> connect.http1Limits(Http1Limits.DEFAULTS.withMaxHeaderListSize(maxHeaderListSize)));
 
         FinchProperties.Http2 http2 = pool.getHttp2();
         String http2Prefix = prefix + ".http2";
