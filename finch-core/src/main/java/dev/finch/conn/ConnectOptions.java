@@ -120,17 +120,28 @@ public final class ConnectOptions {
         return preferIpv6;
     }
 
-    /** HTTP/1 bounds on what the server sends. */
+    /**
+     * HTTP/1 bounds on what the server sends, among them the response header list size (Mint's
+     * {@code max_header_list_size}, 256 KiB, also applied to trailers). The HTTP/2 counterpart is {@code
+     * SETTINGS_MAX_HEADER_LIST_SIZE} in {@link Http2Options#clientSettings()}.
+     */
     public Http1Limits http1Limits() {
         return http1Limits;
     }
 
-    /** HTTP/1: send header names with the case given instead of lowercase. Default false. */
+    /**
+     * HTTP/1: send header names with the case given instead of lowercase (Mint's {@code case_sensitive_headers}).
+     * HTTP/2 ignores it: names are always lowercase there (RFC 9113 §8.2.1). Default false.
+     */
     public boolean preserveHeaderCase() {
         return preserveHeaderCase;
     }
 
-    /** HTTP/1: check the request target (RFC 3986 characters, valid %XX). Default true. */
+    /**
+     * HTTP/1: check the request target (RFC 3986 characters, valid %XX). Turning it off (Mint's {@code
+     * skip_target_validation}) still refuses an empty target and any space or control character (CR, LF, NUL ...),
+     * which would end the request line early. Default true.
+     */
     public boolean validateTarget() {
         return validateTarget;
     }
@@ -204,16 +215,19 @@ public final class ConnectOptions {
             return this;
         }
 
+        /** Sets {@link ConnectOptions#http1Limits()}. */
         public Builder http1Limits(Http1Limits limits) {
             this.http1Limits = Objects.requireNonNull(limits, "http1Limits");
             return this;
         }
 
+        /** Sets {@link ConnectOptions#preserveHeaderCase()}. */
         public Builder preserveHeaderCase(boolean preserve) {
             this.preserveHeaderCase = preserve;
             return this;
         }
 
+        /** Sets {@link ConnectOptions#validateTarget()}. */
         public Builder validateTarget(boolean validate) {
             this.validateTarget = validate;
             return this;
