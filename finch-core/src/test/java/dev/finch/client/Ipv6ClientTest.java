@@ -11,10 +11,6 @@ import dev.finch.conn.ConnectOptions;
 import dev.finch.conn.Protocol;
 import dev.finch.pool.PoolConfig;
 import dev.finch.testing.JettyServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,14 +18,7 @@ import org.junit.jupiter.api.Test;
 class Ipv6ClientTest {
     @BeforeEach
     void assumeIpv6Loopback() {
-        boolean available;
-        try (ServerSocketChannel s =
-                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName("::1"), 0))) {
-            available = true;
-        } catch (IOException e) {
-            available = false;
-        }
-        assumeTrue(available, "skipped: this host cannot listen on the IPv6 loopback address ::1");
+        assumeTrue(JettyServer.hasIpv6Loopback(), "skipped: this host cannot listen on the IPv6 loopback address ::1");
     }
 
     @Test

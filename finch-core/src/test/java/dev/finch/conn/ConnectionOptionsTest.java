@@ -15,10 +15,6 @@ import dev.finch.http.HttpProtocolException.Reason;
 import dev.finch.testing.H2Peer;
 import dev.finch.testing.JettyServer;
 import dev.finch.testing.RawServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.EnumSet;
 import org.eclipse.jetty.server.Request;
@@ -261,13 +257,6 @@ class ConnectionOptionsTest {
     }
 
     private static void assumeIpv6Loopback() {
-        boolean available;
-        try (ServerSocketChannel s =
-                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName("::1"), 0))) {
-            available = true;
-        } catch (IOException e) {
-            available = false;
-        }
-        assumeTrue(available, "skipped: this host cannot listen on the IPv6 loopback address ::1");
+        assumeTrue(JettyServer.hasIpv6Loopback(), "skipped: this host cannot listen on the IPv6 loopback address ::1");
     }
 }

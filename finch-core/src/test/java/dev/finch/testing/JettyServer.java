@@ -1,6 +1,9 @@
 package dev.finch.testing;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,6 +101,16 @@ public final class JettyServer implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw new IllegalStateException("cannot start Jetty", e);
+        }
+    }
+
+    /** Whether this host can listen on the IPv6 loopback address {@code ::1} (tests needing it skip otherwise). */
+    public static boolean hasIpv6Loopback() {
+        try (ServerSocketChannel s =
+                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(HOST_IPV6), 0))) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

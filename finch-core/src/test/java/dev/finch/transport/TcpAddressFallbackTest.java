@@ -14,8 +14,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -45,13 +43,7 @@ class TcpAddressFallbackTest {
     }
 
     private static void assumeIpv6Loopback() {
-        boolean available;
-        try (ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress(v6, 0))) {
-            available = true;
-        } catch (IOException e) {
-            available = false;
-        }
-        assumeTrue(available, "skipped: this host cannot listen on the IPv6 loopback address ::1");
+        assumeTrue(JettyServer.hasIpv6Loopback(), "skipped: this host cannot listen on the IPv6 loopback address ::1");
     }
 
     /** A resolver that answers every name with {@code addresses}, in this order. */
@@ -259,23 +251,9 @@ class TcpAddressFallbackTest {
         }
     }
 
-    /** Fills {@code full}'s accept queue so that Linux drops further SYNs (a connect then hangs until its deadline). */
     private static void fillAcceptQueue(ServerSocketChannel full, List<SocketChannel> fillers) throws IOException {
-        try (Selector selector = Selector.open()) {
-            boolean queueFull = false;
-            for (int i = 0; i < 16 && !queueFull; i++) { // bounded: the queue holds a couple of connections
-                SocketChannel c = SocketChannel.open();
-                fillers.add(c);
-                c.configureBlocking(false);
-                if (!c.connect(full.getLocalAddress())) {
-                    SelectionKey key = c.register(selector, SelectionKey.OP_CONNECT);
-                    queueFull = selector.select(200) == 0;
-                    selector.selectedKeys().clear();
-                    key.cancel();
-                    selector.selectNow();
-                }
-            }
-            assumeTrue(queueFull, "skipped: this host's TCP stack does not drop SYNs on a full accept queue");
-        }
+        assumeTrue(
+                Io.fillAcceptQueue(full, fillers),
+                "skipped: this host's TCP stack does not drop SYNs on a full accept queue");
     }
 }
