@@ -20,6 +20,7 @@ public final class ConnectOptions {
     private final TlsOptions tls;
     private final String hostname;
     private final boolean keepAlive;
+    private final boolean preferIpv6;
     private final Http1Limits http1Limits;
     private final boolean preserveHeaderCase;
     private final boolean validateTarget;
@@ -33,6 +34,7 @@ public final class ConnectOptions {
         this.tls = b.tls;
         this.hostname = b.hostname;
         this.keepAlive = b.keepAlive;
+        this.preferIpv6 = b.preferIpv6;
         this.http1Limits = b.http1Limits;
         this.preserveHeaderCase = b.preserveHeaderCase;
         this.validateTarget = b.validateTarget;
@@ -57,6 +59,7 @@ public final class ConnectOptions {
         b.tls = tls;
         b.hostname = hostname;
         b.keepAlive = keepAlive;
+        b.preferIpv6 = preferIpv6;
         b.http1Limits = http1Limits;
         b.preserveHeaderCase = preserveHeaderCase;
         b.validateTarget = validateTarget;
@@ -106,17 +109,39 @@ public final class ConnectOptions {
         return keepAlive;
     }
 
-    /** HTTP/1 bounds on what the server sends. */
+    /**
+     * Whether to try a host's IPv6 addresses before its IPv4 ones (Mint's {@code inet6: true}). Either way every
+     * address the resolver returns is tried in turn within the one {@link #connectTimeout()}, so a host whose first
+     * address refuses or does not answer is still reached through the others; this only changes the order. Default
+     * false: the resolver's order, which in the JDK puts IPv4 first unless {@code java.net.preferIPv6Addresses} is
+     * set. IP literals (such as {@code [::1]}) are tried as they are.
+     */
+    public boolean preferIpv6() {
+        return preferIpv6;
+    }
+
+    /**
+     * HTTP/1 bounds on what the server sends, among them the response header list size (Mint's
+     * {@code max_header_list_size}, 256 KiB, also applied to trailers). The HTTP/2 counterpart is {@code
+     * SETTINGS_MAX_HEADER_LIST_SIZE} in {@link Http2Options#clientSettings()}.
+     */
     public Http1Limits http1Limits() {
         return http1Limits;
     }
 
-    /** HTTP/1: send header names with the case given instead of lowercase. Default false. */
+    /**
+     * HTTP/1: send header names with the case given instead of lowercase (Mint's {@code case_sensitive_headers}).
+     * HTTP/2 ignores it: names are always lowercase there (RFC 9113 §8.2.1). Default false.
+     */
     public boolean preserveHeaderCase() {
         return preserveHeaderCase;
     }
 
-    /** HTTP/1: check the request target (RFC 3986 characters, valid %XX). Default true. */
+    /**
+     * HTTP/1: check the request target (RFC 3986 characters, valid %XX). Turning it off (Mint's {@code
+     * skip_target_validation}) still refuses an empty target and any space or control character (CR, LF, NUL ...),
+     * which would end the request line early. Default true.
+     */
     public boolean validateTarget() {
         return validateTarget;
     }
@@ -139,6 +164,7 @@ public final class ConnectOptions {
         private TlsOptions tls = TlsOptions.defaults();
         private String hostname = "localhost";
         private boolean keepAlive = true;
+        private boolean preferIpv6;
         private Http1Limits http1Limits = Http1Limits.DEFAULTS;
         private boolean preserveHeaderCase;
         private boolean validateTarget = true;
@@ -183,16 +209,25 @@ public final class ConnectOptions {
             return this;
         }
 
+        /** Sets {@link ConnectOptions#preferIpv6()}. */
+        public Builder preferIpv6(boolean preferIpv6) {
+            this.preferIpv6 = preferIpv6;
+            return this;
+        }
+
+        /** Sets {@link ConnectOptions#http1Limits()}. */
         public Builder http1Limits(Http1Limits limits) {
             this.http1Limits = Objects.requireNonNull(limits, "http1Limits");
             return this;
         }
 
+        /** Sets {@link ConnectOptions#preserveHeaderCase()}. */
         public Builder preserveHeaderCase(boolean preserve) {
             this.preserveHeaderCase = preserve;
             return this;
         }
 
+        /** Sets {@link ConnectOptions#validateTarget()}. */
         public Builder validateTarget(boolean validate) {
             this.validateTarget = validate;
             return this;

@@ -26,7 +26,7 @@ final class Connections {
         long deadline = Transports.deadline(options.connectTimeout());
         Transport transport = unixSocket != null
                 ? Transports.unix(unixSocket, deadline)
-                : Transports.tcp(host, port, options.keepAlive(), deadline);
+                : Transports.tcp(host, port, options.keepAlive(), options.preferIpv6(), deadline);
         try {
             Protocol protocol;
             if (scheme == Scheme.HTTPS) {

@@ -28,50 +28,118 @@ public final class Transports {
     private Transports() {}
 
     /**
-     * Connects over TCP with TCP_NODELAY (and SO_KEEPALIVE if asked), resolving {@code host} first; tries each
-     * resolved address in turn until one connects or the deadline passes.
+     * Connects over TCP in the resolver's address order; see {@link #tcp(String, int, boolean, boolean, long)}.
+     *
+     * @throws dev.finch.http.TransportException as {@link #tcp(String, int, boolean, boolean, long)}
+     */
+    public static Transport tcp(String host, int port, boolean keepAlive, long deadlineNanos) throws IOException {
+        return tcp(host, port, keepAlive, false, deadlineNanos);
+    }
+
+    /**
+     * Connects over TCP with TCP_NODELAY (and SO_KEEPALIVE if asked), resolving {@code host} first, and tries every
+     * resolved address in turn until one connects.
+     *
+     * <p>The order is the resolver's ({@link InetAddress#getAllByName}: IPv4 first unless the JVM runs with {@code
+     * java.net.preferIPv6Addresses=true}), or, with {@code preferIpv6}, the IPv6 addresses first and then the IPv4
+     * ones, each family in the resolver's order (Mint's {@code inet6: true}: IPv6 with IPv4 fallback).
+     *
+     * <p>One deadline covers every attempt. So that an address that drops packets cannot use up the time of the ones
+     * after it, each attempt may take at most an equal share of the time left ({@code remaining / addresses left});
+     * the last address gets all of it. A refused, unreachable or timed-out address moves on to the next; a socket of
+     * a failed attempt is closed before the next is opened.
      *
      * <p>Name resolution uses {@link InetAddress#getAllByName}, which the JDK offers no way to bound: a slow resolver
      * can overrun the deadline, which is checked again once it returns.
      *
      * @param host a host name or an IP literal (IPv6 with or without brackets)
-     * @param deadlineNanos a {@link System#nanoTime()} value bounding DNS and the TCP connect
-     * @throws dev.finch.http.TransportException UNKNOWN_HOST, CONNECT_FAILED (every address refused or unreachable;
-     *     the detail names them), TIMEOUT, INTERRUPTED (the thread's interrupt status stays set), IO_ERROR
+     * @param preferIpv6 whether to try the IPv6 addresses before the IPv4 ones
+     * @param deadlineNanos a {@link System#nanoTime()} value bounding DNS and every TCP connect attempt together
+     * @throws dev.finch.http.TransportException UNKNOWN_HOST; CONNECT_FAILED (every address refused or unreachable;
+     *     the detail names each address and what went wrong); TIMEOUT (the deadline passed: the last attempt timed
+     *     out). For both, the cause is the last attempt's failure and the earlier attempts' failures are suppressed
+     *     exceptions, in order. INTERRUPTED (the thread's interrupt status stays set), IO_ERROR
      */
-    public static Transport tcp(String host, int port, boolean keepAlive, long deadlineNanos) throws IOException {
+    public static Transport tcp(String host, int port, boolean keepAlive, boolean preferIpv6, long deadlineNanos)
+            throws IOException {
+        return tcp(host, port, keepAlive, preferIpv6, deadlineNanos, InetAddress::getAllByName);
+    }
+
+    /** Looks a host up; {@link InetAddress#getAllByName} outside tests. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    static Transport tcp(
+            String host, int port, boolean keepAlive, boolean preferIpv6, long deadlineNanos, Resolver resolver)
+            throws IOException {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 0xFFFF) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
-        InetAddress[] addresses;
+        List<InetAddress> addresses;
         try {
-            addresses = InetAddress.getAllByName(host);
+            addresses = order(resolver.resolve(host), preferIpv6);
         } catch (UnknownHostException e) {
             throw new TransportException(Reason.UNKNOWN_HOST, host, e);
+        }
+        if (addresses.isEmpty()) {
+            throw new TransportException(Reason.UNKNOWN_HOST, host);
         }
         if (Thread.currentThread().isInterrupted()) {
             throw new TransportException(Reason.INTERRUPTED, "connecting to " + host);
         }
         List<String> failures = new ArrayList<>();
-        IOException lastFailure = null;
-        for (InetAddress address : addresses) {
-            if (System.nanoTime() - deadlineNanos >= 0) {
-                throw new TransportException(Reason.TIMEOUT, connectDetail(host, port, failures), lastFailure);
+        List<IOException> errors = new ArrayList<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                break;
             }
-            InetSocketAddress target = new InetSocketAddress(address, port);
+            int left = addresses.size() - i;
+            long attemptDeadline = left == 1 ? deadlineNanos : System.nanoTime() + remaining / left;
+            InetSocketAddress target = new InetSocketAddress(addresses.get(i), port);
             try {
-                return connectTcp(target, keepAlive, deadlineNanos);
-            } catch (SocketException e) {
-                // ConnectException (refused), NoRouteToHostException, and "Network is unreachable": next address.
-                failures.add(target + " (" + e.getMessage() + ")");
-                if (lastFailure != null) {
-                    e.addSuppressed(lastFailure);
+                return connectTcp(target, keepAlive, attemptDeadline);
+            } catch (IOException e) {
+                if (e instanceof TransportException te && te.reason() == Reason.INTERRUPTED) {
+                    errors.forEach(te::addSuppressed);
+                    throw te;
                 }
-                lastFailure = e;
+                // Refused, no route, network unreachable, no socket of that family, or out of time: next address.
+                failures.add(target + " (" + describe(e) + ")");
+                errors.add(e);
             }
         }
-        throw new TransportException(Reason.CONNECT_FAILED, connectDetail(host, port, failures), lastFailure);
+        IOException last = errors.isEmpty() ? null : errors.get(errors.size() - 1);
+        boolean timedOut = last == null || isTimeout(last);
+        TransportException failure = new TransportException(
+                timedOut ? Reason.TIMEOUT : Reason.CONNECT_FAILED, connectDetail(host, port, failures), last);
+        for (int i = 0; i < errors.size() - 1; i++) {
+            failure.addSuppressed(errors.get(i));
+        }
+        throw failure;
+    }
+
+    /** The addresses to try, in order: IPv6 ones first if preferred, each family in the resolver's order. */
+    static List<InetAddress> order(InetAddress[] resolved, boolean preferIpv6) {
+        List<InetAddress> ordered = new ArrayList<>(resolved.length);
+        if (preferIpv6) {
+            for (InetAddress a : resolved) {
+                if (a instanceof Inet6Address) {
+                    ordered.add(a);
+                }
+            }
+            for (InetAddress a : resolved) {
+                if (!(a instanceof Inet6Address)) {
+                    ordered.add(a);
+                }
+            }
+        } else {
+            ordered.addAll(List.of(resolved));
+        }
+        return ordered;
     }
 
     /**
@@ -177,11 +245,22 @@ public final class Transports {
             return transport;
         } catch (SocketException e) {
             transport.close();
-            throw e; // the caller tries the next address
+            throw e; // the caller tries the next address, and reports this one as it is
         } catch (IOException | RuntimeException e) {
             transport.close();
             throw Errors.fromIo(asIo(e), "connecting to " + target);
         }
+    }
+
+    private static boolean isTimeout(IOException e) {
+        return e instanceof TransportException te && te.reason() == Reason.TIMEOUT;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof TransportException te) {
+            return te.reason() == Reason.TIMEOUT ? "timed out" : te.getMessage();
+        }
+        return e.getMessage();
     }
 
     private static SocketChannel openChannel(StandardProtocolFamily family, String peer) throws TransportException {

@@ -48,14 +48,15 @@ final class Http2Scripted implements AutoCloseable {
     }
 
     static Http2Scripted start(Script script, Http2Options http2) throws IOException {
+        return start(script, H2C.toBuilder().http2(http2).build());
+    }
+
+    /** Connects with {@code options}, which must allow only HTTP/2 (h2c with prior knowledge). */
+    static Http2Scripted start(Script script, ConnectOptions options) throws IOException {
         BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
         H2Peer peer = H2Peer.start(c -> script.run(c, seen));
         try {
-            HttpConnection conn = HttpConnection.connect(
-                    Scheme.HTTP,
-                    "127.0.0.1",
-                    peer.port(),
-                    H2C.toBuilder().http2(http2).build());
+            HttpConnection conn = HttpConnection.connect(Scheme.HTTP, "127.0.0.1", peer.port(), options);
             return new Http2Scripted(peer, conn.asHttp2(), seen);
         } catch (IOException | RuntimeException e) {
             try {

@@ -1,6 +1,9 @@
 package dev.finch.testing;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,15 +57,19 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class JettyServer implements AutoCloseable {
     /** The address TCP servers listen on. */
     public static final String HOST = "127.0.0.1";
+    /** The IPv6 loopback address, for {@link Builder#ipv6Loopback()}. */
+    public static final String HOST_IPV6 = "::1";
 
     private final Server server;
     private final NetworkConnector tcpConnector;
     private final UnixDomainServerConnector unixConnector;
     private final Path socketDir;
     private final boolean tls;
+    private final String host;
 
     private JettyServer(Builder b) {
         this.tls = b.credential != null;
+        this.host = b.ipv6 ? HOST_IPV6 : HOST;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty-test");
         threads.setDaemon(true);
@@ -80,7 +87,7 @@ public final class JettyServer implements AutoCloseable {
             server.addConnector(unixConnector);
         } else {
             ServerConnector connector = new ServerConnector(server, factories);
-            connector.setHost(HOST);
+            connector.setHost(host);
             connector.setPort(0);
             tcpConnector = connector;
             unixConnector = null;
@@ -94,6 +101,16 @@ public final class JettyServer implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw new IllegalStateException("cannot start Jetty", e);
+        }
+    }
+
+    /** Whether this host can listen on the IPv6 loopback address {@code ::1} (tests needing it skip otherwise). */
+    public static boolean hasIpv6Loopback() {
+        try (ServerSocketChannel s =
+                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(HOST_IPV6), 0))) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -163,9 +180,17 @@ public final class JettyServer implements AutoCloseable {
         return tls;
     }
 
-    /** {@code http://127.0.0.1:port} or {@code https://127.0.0.1:port} (TCP servers only). */
+    /**
+     * {@code http://127.0.0.1:port} or {@code https://127.0.0.1:port} ({@code [::1]} with {@link
+     * Builder#ipv6Loopback()}; TCP servers only).
+     */
     public String baseUrl() {
-        return (tls ? "https://" : "http://") + HOST + ":" + port();
+        return (tls ? "https://" : "http://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** The loopback address the server listens on: {@link #HOST} or {@link #HOST_IPV6}. */
+    public String host() {
+        return host;
     }
 
     /** The Jetty server, for what this class does not cover. */
@@ -242,8 +267,19 @@ public final class JettyServer implements AutoCloseable {
         private boolean http2;
         private boolean unix;
         private boolean clientAuth;
+        private boolean ipv6;
 
         private Builder() {}
+
+        /**
+         * Listens on the IPv6 loopback address {@code ::1} only, instead of {@code 127.0.0.1}.
+         *
+         * @throws IllegalStateException from {@link #start()} if the host has no {@code ::1}
+         */
+        public Builder ipv6Loopback() {
+            this.ipv6 = true;
+            return this;
+        }
 
         /**
          * Answers with {@code handler} instead of {@link TestRoutes}: a Jetty {@code Handler}, or a lambda

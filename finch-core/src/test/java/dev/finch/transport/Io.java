@@ -6,12 +6,17 @@ import dev.finch.http.TransportException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 
 /** Blocking helpers over a {@link Transport} for tests: a request out, everything up to end of stream back. */
 final class Io {
@@ -21,6 +26,34 @@ final class Io {
 
     static long deadline() {
         return Transports.deadline(TIMEOUT);
+    }
+
+    /**
+     * Connects to {@code full} (bound with a backlog of 1) until its accept queue is full, so that Linux drops
+     * further SYNs and a connect to it hangs until its deadline. The connections go to {@code fillers}; the caller
+     * closes them.
+     *
+     * @return whether the queue filled
+     */
+    static boolean fillAcceptQueue(ServerSocketChannel full, List<SocketChannel> fillers) throws IOException {
+        try (Selector selector = Selector.open()) {
+            for (int i = 0; i < 16; i++) { // bounded: the queue holds a couple of connections
+                SocketChannel c = SocketChannel.open();
+                fillers.add(c);
+                c.configureBlocking(false);
+                if (!c.connect(full.getLocalAddress())) {
+                    SelectionKey key = c.register(selector, SelectionKey.OP_CONNECT);
+                    boolean dropped = selector.select(200) == 0;
+                    selector.selectedKeys().clear();
+                    key.cancel();
+                    selector.selectNow();
+                    if (dropped) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     static void write(Transport t, String text) throws IOException {

@@ -114,21 +114,8 @@ class TcpTransportTest {
         // With the accept queue full, Linux drops further SYNs, so a connect hangs until its deadline.
         ServerSocketChannel full = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 1);
         List<SocketChannel> fillers = new ArrayList<>();
-        try (full;
-                Selector selector = Selector.open()) {
-            boolean queueFull = false;
-            for (int i = 0; i < 16 && !queueFull; i++) { // bounded: the queue holds a couple of connections
-                SocketChannel c = SocketChannel.open();
-                fillers.add(c);
-                c.configureBlocking(false);
-                if (!c.connect(full.getLocalAddress())) {
-                    SelectionKey key = c.register(selector, SelectionKey.OP_CONNECT);
-                    queueFull = selector.select(200) == 0;
-                    selector.selectedKeys().clear();
-                    key.cancel();
-                    selector.selectNow();
-                }
-            }
+        try (full) {
+            boolean queueFull = Io.fillAcceptQueue(full, fillers);
             assertThat(queueFull).as("accept queue filled").isTrue();
 
             long start = System.nanoTime();

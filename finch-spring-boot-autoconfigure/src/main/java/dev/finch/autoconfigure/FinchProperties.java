@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Finch's {@code finch.*} properties: the default pool, named pools, default request timeouts. Every value is checked
@@ -116,6 +117,33 @@ public class FinchProperties {
         /** Bound on the TCP connect and the TLS handshake together. */
         private Duration connectTimeout = Duration.ofSeconds(5);
 
+        /**
+         * Whether to try a host's IPv6 addresses before its IPv4 ones (Mint's inet6). Every address the resolver
+         * returns is tried either way, in turn, within connect-timeout; off keeps the resolver's order (IPv4 first in
+         * the JDK unless java.net.preferIPv6Addresses is set).
+         */
+        private boolean preferIpv6;
+
+        /**
+         * HTTP/1: whether header names are sent with the case given instead of lowercase (Mint's
+         * case_sensitive_headers). HTTP/2 always sends them lowercase, as RFC 9113 requires.
+         */
+        private boolean preserveHeaderCase;
+
+        /**
+         * HTTP/1: whether request targets are checked against RFC 3986 (characters and %XX escapes). Off (Mint's
+         * skip_target_validation) sends targets as given, except that spaces and control characters such as CR, LF and
+         * NUL are refused either way.
+         */
+        private boolean validateTarget = true;
+
+        /**
+         * The largest response header section accepted, and separately the largest trailer section: the HTTP/1
+         * limit, and for HTTP/2 the SETTINGS_MAX_HEADER_LIST_SIZE we advertise and enforce (Mint's
+         * max_header_list_size). Beyond it the response fails with MAX_HEADER_LIST_SIZE_EXCEEDED.
+         */
+        private DataSize maxHeaderListSize = DataSize.ofKilobytes(256);
+
         /** TLS for https pools. */
         @NestedConfigurationProperty
         private final Tls tls = new Tls();
@@ -186,6 +214,38 @@ public class FinchProperties {
 
         public void setConnectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
+        }
+
+        public boolean isPreferIpv6() {
+            return preferIpv6;
+        }
+
+        public void setPreferIpv6(boolean preferIpv6) {
+            this.preferIpv6 = preferIpv6;
+        }
+
+        public boolean isPreserveHeaderCase() {
+            return preserveHeaderCase;
+        }
+
+        public void setPreserveHeaderCase(boolean preserveHeaderCase) {
+            this.preserveHeaderCase = preserveHeaderCase;
+        }
+
+        public boolean isValidateTarget() {
+            return validateTarget;
+        }
+
+        public void setValidateTarget(boolean validateTarget) {
+            this.validateTarget = validateTarget;
+        }
+
+        public DataSize getMaxHeaderListSize() {
+            return maxHeaderListSize;
+        }
+
+        public void setMaxHeaderListSize(DataSize maxHeaderListSize) {
+            this.maxHeaderListSize = maxHeaderListSize;
         }
 
         public Tls getTls() {
@@ -297,6 +357,24 @@ public class FinchProperties {
         /** Up to this much random time is added to max-connection-age, per connection. */
         private Duration maxConnectionAgeJitter = Duration.ZERO;
 
+        /**
+         * SETTINGS_INITIAL_WINDOW_SIZE we advertise: how much of each response body the server may send before we
+         * grant more. At most 2^31-1 bytes.
+         */
+        private DataSize initialWindowSize = DataSize.ofMegabytes(4);
+
+        /**
+         * The connection receive window, shared by all streams: raised from 65,535 bytes with a WINDOW_UPDATE after
+         * the preface. From 65,535 bytes to 2^31-1 bytes.
+         */
+        private DataSize connectionWindowSize = DataSize.ofMegabytes(16);
+
+        /** SETTINGS_MAX_FRAME_SIZE we advertise: the largest frame the server may send, 16KB to 16MB minus 1 byte. */
+        private DataSize maxFrameSize = DataSize.ofKilobytes(16);
+
+        /** Received bytes owed to the server before a WINDOW_UPDATE returns them (batched, at most half a window). */
+        private DataSize windowUpdateThreshold = DataSize.ofBytes(160_000);
+
         public boolean isWaitForServerSettings() {
             return waitForServerSettings;
         }
@@ -335,6 +413,38 @@ public class FinchProperties {
 
         public void setMaxConnectionAgeJitter(Duration maxConnectionAgeJitter) {
             this.maxConnectionAgeJitter = maxConnectionAgeJitter;
+        }
+
+        public DataSize getInitialWindowSize() {
+            return initialWindowSize;
+        }
+
+        public void setInitialWindowSize(DataSize initialWindowSize) {
+            this.initialWindowSize = initialWindowSize;
+        }
+
+        public DataSize getConnectionWindowSize() {
+            return connectionWindowSize;
+        }
+
+        public void setConnectionWindowSize(DataSize connectionWindowSize) {
+            this.connectionWindowSize = connectionWindowSize;
+        }
+
+        public DataSize getMaxFrameSize() {
+            return maxFrameSize;
+        }
+
+        public void setMaxFrameSize(DataSize maxFrameSize) {
+            this.maxFrameSize = maxFrameSize;
+        }
+
+        public DataSize getWindowUpdateThreshold() {
+            return windowUpdateThreshold;
+        }
+
+        public void setWindowUpdateThreshold(DataSize windowUpdateThreshold) {
+            this.windowUpdateThreshold = windowUpdateThreshold;
         }
     }
 

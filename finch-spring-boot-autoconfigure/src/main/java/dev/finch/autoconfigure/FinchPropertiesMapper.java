@@ -114,6 +114,7 @@ final class FinchPropertiesMapper {
                 pool.getConnectTimeout(),
                 () -> connect.connectTimeout(pool.getConnectTimeout()));
         connect.tls(tls(prefix + ".tls", pool.getTls()));
+        FinchConnectionOptions.configure(prefix, pool, connect);
         b.connectOptions(connect.build());
         b.http2(http2(prefix + ".http2", pool.getHttp2()));
         return b.build();
@@ -190,7 +191,7 @@ final class FinchPropertiesMapper {
     }
 
     /** Runs a Finch setter; what it refuses is reported against {@code property}. */
-    private static <T> T check(String property, Object value, Supplier<T> setter) {
+    static <T> T check(String property, Object value, Supplier<T> setter) {
         try {
             return setter.get();
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -31,6 +31,15 @@ public record Http1Limits(
         positive("maxInterimResponses", maxInterimResponses);
     }
 
+    /**
+     * These limits with another {@link #maxHeaderListSize()}.
+     *
+     * @throws IllegalArgumentException unless positive
+     */
+    public Http1Limits withMaxHeaderListSize(int bytes) {
+        return new Http1Limits(bytes, maxHeaderCount, maxStatusLineLength, maxChunkSizeLineLength, maxInterimResponses);
+    }
+
     private static void positive(String name, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);

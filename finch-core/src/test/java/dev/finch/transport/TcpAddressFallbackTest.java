@@ -1,0 +1,259 @@
+package dev.finch.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.finch.http.TransportException;
+import dev.finch.http.TransportException.Reason;
+import dev.finch.testing.JettyServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/**
+ * A host with several addresses: every one is tried in turn within the one connect deadline, IPv6 first when {@code
+ * preferIpv6} is set (Mint's {@code inet6: true}), and a failure names every attempt. A fake resolver stands in for
+ * DNS where the test needs a host with both an IPv4 and an IPv6 address; the sockets are real.
+ */
+class TcpAddressFallbackTest {
+    private static InetAddress v4;
+    private static InetAddress v6;
+
+    @BeforeAll
+    static void addresses() throws UnknownHostException {
+        v4 = InetAddress.getByName("127.0.0.1");
+        v6 = InetAddress.getByName("::1");
+    }
+
+    private static void assumeIpv6Loopback() {
+        assumeTrue(JettyServer.hasIpv6Loopback(), "skipped: this host cannot listen on the IPv6 loopback address ::1");
+    }
+
+    /** A resolver that answers every name with {@code addresses}, in this order. */
+    private static Transports.Resolver resolvingTo(InetAddress... addresses) {
+        return host -> addresses.clone();
+    }
+
+    /** A port with nothing listening on it on {@code address}, found by binding and closing it. */
+    private static int freePort(InetAddress address) throws IOException {
+        try (ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress(address, 0))) {
+            return s.socket().getLocalPort();
+        }
+    }
+
+    /** Whether nothing listens on {@code address:port} (binding succeeds). */
+    private static boolean isFree(InetAddress address, int port) {
+        try (ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress(address, port))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static InetAddress remoteAddress(Transport t) throws IOException {
+        return ((InetSocketAddress) ((SocketChannel) t.channel()).getRemoteAddress()).getAddress();
+    }
+
+    @Test
+    void preferIpv6PutsIpv6AddressesFirstAndKeepsTheResolversOrderWithinEachFamily() throws Exception {
+        InetAddress a4 = InetAddress.getByName("192.0.2.1");
+        InetAddress b4 = InetAddress.getByName("192.0.2.2");
+        InetAddress a6 = InetAddress.getByName("2001:db8::1");
+        InetAddress b6 = InetAddress.getByName("2001:db8::2");
+        InetAddress[] resolved = {a4, a6, b4, b6};
+
+        assertThat(Transports.order(resolved, true)).containsExactly(a6, b6, a4, b4);
+        assertThat(Transports.order(resolved, false)).containsExactly(a4, a6, b4, b6);
+    }
+
+    @Test
+    void ipv6FirstFallsBackToIpv4WhenNothingListensOnIpv6() throws Exception {
+        assumeIpv6Loopback();
+        try (JettyServer jetty = JettyServer.http()) {
+            assumeTrue(isFree(v6, jetty.port()), "skipped: [::1]:" + jetty.port() + " is taken");
+            try (Transport t =
+                    Transports.tcp("dual.test", jetty.port(), false, true, Io.deadline(), resolvingTo(v4, v6))) {
+                assertThat(remoteAddress(t)).isEqualTo(v4);
+                assertThat(Io.get(t, "dual.test", "/status/204").status()).isEqualTo(204);
+            }
+        }
+    }
+
+    @Test
+    void localhostWithIpv6FirstFallsBackToTheIpv4Server() throws Exception {
+        List<InetAddress> localhost = List.of(InetAddress.getAllByName("localhost"));
+        assumeTrue(
+                localhost.stream().anyMatch(a -> a instanceof Inet6Address)
+                        && localhost.stream().anyMatch(a -> !(a instanceof Inet6Address)),
+                "skipped: localhost resolves to " + localhost + " here, not to both an IPv4 and an IPv6 address");
+        try (JettyServer jetty = JettyServer.http();
+                Transport t = Transports.tcp("localhost", jetty.port(), false, true, Io.deadline())) {
+            assertThat(remoteAddress(t)).isEqualTo(v4);
+            assertThat(Io.get(t, "localhost", "/status/204").status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void ipv6FirstReachesAServerListeningOnlyOnIpv6() throws Exception {
+        assumeIpv6Loopback();
+        try (JettyServer jetty = JettyServer.builder().ipv6Loopback().start();
+                Transport t =
+                        Transports.tcp("dual.test", jetty.port(), false, true, Io.deadline(), resolvingTo(v4, v6))) {
+            assertThat(remoteAddress(t)).isEqualTo(v6);
+            assertThat(Io.get(t, "dual.test", "/status/204").status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void theOptionDecidesWhichFamilyIsTriedFirstWhenBothAnswer() throws Exception {
+        assumeIpv6Loopback();
+        try (ServerSocketChannel on6 = ServerSocketChannel.open().bind(new InetSocketAddress(v6, 0))) {
+            int port = on6.socket().getLocalPort();
+            assumeTrue(isFree(v4, port), "skipped: 127.0.0.1:" + port + " is taken");
+            try (ServerSocketChannel on4 = ServerSocketChannel.open().bind(new InetSocketAddress(v4, port))) {
+                try (Transport t = Transports.tcp("dual.test", port, false, true, Io.deadline(), resolvingTo(v4, v6))) {
+                    assertThat(remoteAddress(t)).isEqualTo(v6);
+                }
+                try (Transport t =
+                        Transports.tcp("dual.test", port, false, false, Io.deadline(), resolvingTo(v4, v6))) {
+                    assertThat(remoteAddress(t)).isEqualTo(v4);
+                }
+            }
+        }
+    }
+
+    @Test
+    void ipv6LiteralInBracketsConnects() throws Exception {
+        assumeIpv6Loopback();
+        try (JettyServer jetty = JettyServer.builder().ipv6Loopback().start();
+                Transport t = Transports.tcp("[::1]", jetty.port(), false, Io.deadline())) {
+            assertThat(remoteAddress(t)).isEqualTo(v6);
+            assertThat(Io.get(t, "[::1]:" + jetty.port(), "/status/204").status())
+                    .isEqualTo(204);
+        }
+    }
+
+    @Test
+    void refusedOnEveryAddressIsConnectFailedWithTheLastAsCauseAndTheEarlierSuppressed() throws Exception {
+        assumeIpv6Loopback();
+        int port = freePort(v4);
+        assumeTrue(isFree(v6, port), "skipped: [::1]:" + port + " is taken");
+
+        Throwable e = catchThrowable(
+                () -> Transports.tcp("dual.test", port, false, true, Io.deadline(), resolvingTo(v4, v6)));
+
+        assertThat(Io.reasonOf(e)).isEqualTo(Reason.CONNECT_FAILED);
+        String detail = ((TransportException) e).detail();
+        assertThat(detail).startsWith("dual.test:" + port + " via ");
+        // Tried IPv6 first, then IPv4, and the detail lists them in that order.
+        assertThat(detail.indexOf("0:0:0:0:0:0:0:1")).isNotNegative().isLessThan(detail.indexOf("127.0.0.1"));
+        assertThat(e.getCause()).isInstanceOf(ConnectException.class);
+        assertThat(e.getSuppressed()).hasSize(1);
+        assertThat(e.getSuppressed()[0]).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void anAddressThatDoesNotAnswerLeavesTimeForTheNext() throws Exception {
+        assumeIpv6Loopback();
+        // IPv4 first drops our SYN (its accept queue is full); the IPv6 one answers. Without a share of the deadline
+        // per attempt, the first attempt would take all of it and the connect would fail with TIMEOUT.
+        try (ServerSocketChannel on6 = ServerSocketChannel.open().bind(new InetSocketAddress(v6, 0))) {
+            int port = on6.socket().getLocalPort();
+            assumeTrue(isFree(v4, port), "skipped: 127.0.0.1:" + port + " is taken");
+            List<SocketChannel> fillers = new ArrayList<>();
+            try (ServerSocketChannel full = ServerSocketChannel.open().bind(new InetSocketAddress(v4, port), 1)) {
+                fillAcceptQueue(full, fillers);
+                try (Transport t = Transports.tcp(
+                        "dual.test",
+                        port,
+                        false,
+                        false,
+                        Transports.deadline(Duration.ofSeconds(2)),
+                        resolvingTo(v4, v6))) {
+                    assertThat(remoteAddress(t)).isEqualTo(v6);
+                }
+            } finally {
+                for (SocketChannel c : fillers) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyAddressTimingOutIsTimeoutWithEachAttemptRecorded() throws Exception {
+        List<SocketChannel> fillers = new ArrayList<>();
+        try (ServerSocketChannel full = ServerSocketChannel.open().bind(new InetSocketAddress(v4, 0), 1)) {
+            fillAcceptQueue(full, fillers);
+            Throwable e = catchThrowable(() -> Transports.tcp(
+                    "twice.test",
+                    full.socket().getLocalPort(),
+                    false,
+                    false,
+                    Transports.deadline(Duration.ofMillis(400)),
+                    resolvingTo(v4, v4)));
+
+            assertThat(Io.reasonOf(e)).isEqualTo(Reason.TIMEOUT);
+            assertThat(((TransportException) e).detail()).contains("timed out");
+            assertThat(Io.reasonOf(e.getCause())).isEqualTo(Reason.TIMEOUT);
+            assertThat(e.getSuppressed()).hasSize(1);
+            assertThat(Io.reasonOf(e.getSuppressed()[0])).isEqualTo(Reason.TIMEOUT);
+        } finally {
+            for (SocketChannel c : fillers) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void aResolverAnsweringNoAddressIsUnknownHost() {
+        Throwable e = catchThrowable(() -> Transports.tcp("empty.test", 80, false, true, Io.deadline(), resolvingTo()));
+
+        assertThat(Io.reasonOf(e)).isEqualTo(Reason.UNKNOWN_HOST);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void failedAttemptsLeakNoDescriptor() throws Exception {
+        int port = freePort(v4);
+        InetAddress[] addresses = isFree(v6, port) ? new InetAddress[] {v6, v4} : new InetAddress[] {v4, v4};
+        long before = openFileDescriptors();
+        for (int i = 0; i < 50; i++) {
+            Throwable e = catchThrowable(
+                    () -> Transports.tcp("dual.test", port, false, true, Io.deadline(), resolvingTo(addresses)));
+            assertThat(Io.reasonOf(e)).isEqualTo(Reason.CONNECT_FAILED);
+        }
+        assertThat(openFileDescriptors()).isLessThanOrEqualTo(before + 10);
+    }
+
+    private static long openFileDescriptors() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void fillAcceptQueue(ServerSocketChannel full, List<SocketChannel> fillers) throws IOException {
+        assumeTrue(
+                Io.fillAcceptQueue(full, fillers),
+                "skipped: this host's TCP stack does not drop SYNs on a full accept queue");
+    }
+}
