@@ -197,7 +197,7 @@ public final class TestProxy implements AutoCloseable {
         } catch (javax.net.ssl.SSLHandshakeException e) {
             // a client that rejects the proxy's certificate: a scenario, not a fault of the proxy
         } catch (IOException e) {
-            if (!closing) {
+            if (!closing && !client.isClosed()) { // the other direction may close it when the origin goes
                 errors.add(e);
             }
         } finally {
