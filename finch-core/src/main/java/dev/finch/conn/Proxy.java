@@ -74,15 +74,17 @@ public final class Proxy {
      */
     public static Builder parse(String url) {
         Objects.requireNonNull(url, "url");
+        String shown = redacted(url); // messages never show a password
         URI uri;
         try {
             uri = new URI(url.trim());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("proxy URL is not a valid URI: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "proxy URL is not a valid URI (" + e.getReason() + " at index " + e.getIndex() + "): " + shown);
         }
         if (uri.getScheme() == null || uri.getRawAuthority() == null) {
             throw new IllegalArgumentException(
-                    "proxy URL must look like http://host:port or https://host:port, got " + url);
+                    "proxy URL must look like http://host:port or https://host:port, got " + shown);
         }
         Scheme scheme;
         try {
@@ -91,13 +93,13 @@ public final class Proxy {
             throw new IllegalArgumentException("proxy URL scheme must be http or https, got " + uri.getScheme(), e);
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("proxy URL has no valid host: " + url);
+            throw new IllegalArgumentException("proxy URL has no valid host: " + shown);
         }
         String path = uri.getRawPath();
         if ((path != null && !path.isEmpty() && !path.equals("/"))
                 || uri.getRawQuery() != null
                 || uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("proxy URL must not have a path, query or fragment: " + url);
+            throw new IllegalArgumentException("proxy URL must not have a path, query or fragment: " + shown);
         }
         int port = uri.getPort() == -1 ? scheme.defaultPort() : uri.getPort();
         Builder b = new Builder(scheme, uri.getHost(), port);
@@ -109,6 +111,13 @@ public final class Proxy {
             b.basicAuth(user, password);
         }
         return b;
+    }
+
+    /** {@code url} with any user information masked. */
+    private static String redacted(String url) {
+        int at = url.lastIndexOf('@');
+        int scheme = url.indexOf("://");
+        return at > 0 && scheme >= 0 && scheme < at ? url.substring(0, scheme + 3) + "******" + url.substring(at) : url;
     }
 
     private static String decode(String s) {
