@@ -144,9 +144,20 @@ class ProxyClientTest {
                 .listener(events)
                 .build();
 
-        assertThatThrownBy(() -> client.request(Request.get(server.baseUrl() + "/bytes/1")))
-                .isInstanceOfSatisfying(
-                        ProxyTunnelException.class, e -> assertThat(e.status()).isEqualTo(407));
+        String url = server.baseUrl() + "/bytes/1";
+        int status = 0;
+        String challenge = null;
+        // tag::refused[]
+        try {
+            client.request(Request.get(url));
+        } catch (ProxyTunnelException e) { // the proxy answered CONNECT with a non-2xx status
+            status = e.status(); // 407
+            challenge = e.headers().first("proxy-authenticate"); // Basic realm="..."
+        }
+        // end::refused[]
+
+        assertThat(status).isEqualTo(407);
+        assertThat(challenge).isEqualTo("Basic realm=\"finch-test\"");
         FinchEvent.ConnectStop stop = events.await(FinchEvent.ConnectStop.class, e -> true, WAIT);
         assertThat(stop.error()).isInstanceOf(ProxyTunnelException.class);
         assertThat(proxy.awaitClientClose(WAIT)).isTrue();
@@ -220,11 +231,12 @@ class ProxyClientTest {
     }
 
     private static FinchClient clientFromSystemProperties() {
+        // tag::system-properties[]
+        ProxyConfig fromJdk = ProxyConfig.fromSystemProperties(); // http.proxyHost, https.proxyHost, ...
+        // end::system-properties[]
         return FinchClient.builder()
                 .defaultPool(PoolConfig.builder()
-                        .connectOptions(ConnectOptions.builder()
-                                .proxy(ProxyConfig.fromSystemProperties())
-                                .build())
+                        .connectOptions(ConnectOptions.builder().proxy(fromJdk).build())
                         .build())
                 .build();
     }

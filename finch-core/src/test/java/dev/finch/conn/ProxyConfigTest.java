@@ -52,6 +52,16 @@ class ProxyConfigTest {
     }
 
     @Test
+    void aBadProxyUrlIsReportedWithoutItsPassword() {
+        assertThatThrownBy(() -> Proxy.parse("http://ann:hunter2@proxy.test:3128/path"))
+                .hasMessage("proxy URL must not have a path, query or fragment: http://******@proxy.test:3128/path");
+        assertThatThrownBy(() -> Proxy.parse("http://ann:hunter2@proxy test:3128"))
+                .message()
+                .contains("not a valid URI")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
     void refusesPortsOutOfRangeAndBlankHosts() {
         assertThatThrownBy(() -> Proxy.http("proxy.test", 0)).hasMessage("proxy port must be in 1..65535, got 0");
         assertThatThrownBy(() -> Proxy.http("proxy.test", 65536))

@@ -144,17 +144,23 @@ class ProxyConnectionTest {
     @Test
     void sendsTheProxyHeadersOnConnectAndExposesTheProxyAnswerHeaders() throws Exception {
         proxy = TestProxy.builder().requireBasicAuth("ann", "s3cret:x").start();
-        Proxy withAuth = Proxy.http("127.0.0.1", proxy.port())
+        // tag::tunnel[]
+        Proxy corporate = Proxy.http("127.0.0.1", proxy.port())
                 .basicAuth("ann", "s3cret:x")
                 .header("X-Proxy-Tag", "finch")
                 .build();
         conn = HttpConnection.connect(
-                Scheme.HTTPS, TARGET, https.port(), through(withAuth).build());
+                Scheme.HTTPS,
+                TARGET,
+                https.port(),
+                ConnectOptions.builder().tls(TRUST_TEST_CA).proxy(corporate).build());
+        HttpHeaders answer = conn.proxyResponseHeaders(); // the headers of the proxy's 2xx answer to CONNECT
+        // end::tunnel[]
 
+        assertThat(answer.first(TestProxy.ANSWER_HEADER)).isEqualTo("tunnel");
         TestProxy.Head connect = proxy.takeRequest(WAIT);
         assertThat(connect.header("proxy-authorization")).isEqualTo("Basic YW5uOnMzY3JldDp4");
         assertThat(connect.header("x-proxy-tag")).isEqualTo("finch");
-        assertThat(conn.proxyResponseHeaders().first(TestProxy.ANSWER_HEADER)).isEqualTo("tunnel");
         // Proxy headers are for the proxy: they do not travel inside the tunnel to the target.
         Exchange echo = get("/echo");
         assertThat(echo.headers.first("x-echo-x-proxy-tag")).isNull();
