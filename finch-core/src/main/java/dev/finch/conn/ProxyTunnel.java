@@ -83,6 +83,10 @@ final class ProxyTunnel {
                 }
             }
         } catch (HttpProtocolException e) {
+            if (answer.refusedStatus != 0) {
+                // The refusal's head was fine; its body (which we do not want) was not.
+                throw new ProxyTunnelException(answer.refusedStatus, answer.headers, where);
+            }
             throw new TransportException(Reason.PROXY_PROTOCOL_ERROR, where + ": " + e.getMessage(), e);
         } catch (TransportException e) {
             throw e.reason() == Reason.TIMEOUT ? timeout(where, proxy, e) : e;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.finch.http.HttpHeaders;
+import dev.finch.http.HttpProtocolException;
 import dev.finch.http.ProxyTunnelException;
 import dev.finch.http.TransportException;
 import dev.finch.testing.JettyServer;
@@ -241,6 +242,30 @@ class ProxyConnectionTest {
 
         assertThat(e.reason()).isEqualTo(TransportException.Reason.PROXY_PROTOCOL_ERROR);
         assertThat(proxy.awaitClientClose(WAIT)).isTrue();
+    }
+
+    @Test
+    void aRefusalWithAMalformedBodyIsStillReportedAsTheRefusal() throws Exception {
+        proxy = TestProxy.builder()
+                .answerConnect("HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+                .start();
+
+        assertThatThrownBy(() -> connectThroughProxy(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(
+                        ProxyTunnelException.class, e -> assertThat(e.status()).isEqualTo(403));
+    }
+
+    @Test
+    void anAnswerHeadBeyondTheHttp1LimitsIsAProtocolError() throws Exception {
+        proxy = TestProxy.builder()
+                .answerConnect("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(300 * 1024) + "\r\n\r\n")
+                .start();
+
+        TransportException e = catchTransport(() -> connectThroughProxy(Duration.ofSeconds(5)));
+
+        assertThat(e.reason()).isEqualTo(TransportException.Reason.PROXY_PROTOCOL_ERROR);
+        assertThat(e.getCause()).isInstanceOfSatisfying(HttpProtocolException.class, cause -> assertThat(cause.reason())
+                .isEqualTo(HttpProtocolException.Reason.MAX_HEADER_LIST_SIZE_EXCEEDED));
     }
 
     @Test

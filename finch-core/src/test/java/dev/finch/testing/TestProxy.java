@@ -181,8 +181,13 @@ public final class TestProxy implements AutoCloseable {
                 if (config.stall) {
                     clientCloses.add(waitForEof(client));
                 } else if (config.connectAnswer != null) {
-                    out.write(config.connectAnswer.getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
+                    try {
+                        out.write(config.connectAnswer.getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                    } catch (IOException e) {
+                        clientCloses.add(true); // the client gave up in the middle of a long answer: it closed
+                        return;
+                    }
                     if (config.closeAfterAnswer) {
                         client.close();
                     } else {
