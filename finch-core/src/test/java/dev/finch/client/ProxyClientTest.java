@@ -88,18 +88,7 @@ class ProxyClientTest {
     void anHttp2PoolRunsItsConnectionThroughTheTunnel() throws Exception {
         server = JettyServer.h2();
         proxy = TestProxy.start();
-        client = FinchClient.builder()
-                .pool(
-                        server.baseUrl(),
-                        PoolConfig.builder()
-                                .protocols(Protocol.HTTP2)
-                                .connectOptions(ConnectOptions.builder()
-                                        .tls(TRUST_TEST_CA)
-                                        .proxy(Proxy.http("127.0.0.1", proxy.port())
-                                                .build())
-                                        .build())
-                                .build())
-                .build();
+        client = http2PoolThroughProxy();
 
         Response r = client.request(Request.get(server.baseUrl() + "/echo"));
 
@@ -169,18 +158,7 @@ class ProxyClientTest {
         proxy = TestProxy.builder()
                 .answerConnect("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
                 .start();
-        client = FinchClient.builder()
-                .pool(
-                        server.baseUrl(),
-                        PoolConfig.builder()
-                                .protocols(Protocol.HTTP2)
-                                .connectOptions(ConnectOptions.builder()
-                                        .tls(TRUST_TEST_CA)
-                                        .proxy(Proxy.http("127.0.0.1", proxy.port())
-                                                .build())
-                                        .build())
-                                .build())
-                .build();
+        client = http2PoolThroughProxy();
 
         assertThatThrownBy(() -> client.request(Request.get(server.baseUrl() + "/echo")))
                 .isInstanceOf(FinchException.class)
@@ -228,6 +206,22 @@ class ProxyClientTest {
         } finally {
             System.setProperties(saved);
         }
+    }
+
+    /** A client whose pool for the server speaks HTTP/2 only, through the test proxy. */
+    private FinchClient http2PoolThroughProxy() {
+        return FinchClient.builder()
+                .pool(
+                        server.baseUrl(),
+                        PoolConfig.builder()
+                                .protocols(Protocol.HTTP2)
+                                .connectOptions(ConnectOptions.builder()
+                                        .tls(TRUST_TEST_CA)
+                                        .proxy(Proxy.http("127.0.0.1", proxy.port())
+                                                .build())
+                                        .build())
+                                .build())
+                .build();
     }
 
     private static FinchClient clientFromSystemProperties() {

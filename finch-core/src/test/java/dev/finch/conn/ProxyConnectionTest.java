@@ -198,15 +198,13 @@ class ProxyConnectionTest {
 
     @Test
     void anotherNon2xxAnswerIsATypedErrorWithItsStatus() throws Exception {
-        proxy = TestProxy.builder()
-                .answerConnect("HTTP/1.1 502 Bad Gateway\r\nX-Why: unreachable\r\nContent-Length: 3\r\n\r\nbad")
-                .start();
+        TransportException e = failureWhenTheProxyAnswers(
+                "HTTP/1.1 502 Bad Gateway\r\nX-Why: unreachable\r\nContent-Length: 3\r\n\r\nbad");
 
-        assertThatThrownBy(() -> connectThroughProxy(Duration.ofSeconds(5)))
-                .isInstanceOfSatisfying(ProxyTunnelException.class, e -> {
-                    assertThat(e.status()).isEqualTo(502);
-                    assertThat(e.headers().first("x-why")).isEqualTo("unreachable");
-                });
+        assertThat(e).isInstanceOfSatisfying(ProxyTunnelException.class, refused -> {
+            assertThat(refused.status()).isEqualTo(502);
+            assertThat(refused.headers().first("x-why")).isEqualTo("unreachable");
+        });
         assertThat(proxy.awaitClientClose(WAIT)).isTrue();
     }
 
@@ -236,9 +234,7 @@ class ProxyConnectionTest {
 
     @Test
     void aMalformedAnswerIsAProtocolError() throws Exception {
-        proxy = TestProxy.builder().answerConnect("SSH-2.0-OpenSSH_9.2\r\n\r\n").start();
-
-        TransportException e = catchTransport(() -> connectThroughProxy(Duration.ofSeconds(5)));
+        TransportException e = failureWhenTheProxyAnswers("SSH-2.0-OpenSSH_9.2\r\n\r\n");
 
         assertThat(e.reason()).isEqualTo(TransportException.Reason.PROXY_PROTOCOL_ERROR);
         assertThat(proxy.awaitClientClose(WAIT)).isTrue();
@@ -246,22 +242,17 @@ class ProxyConnectionTest {
 
     @Test
     void aRefusalWithAMalformedBodyIsStillReportedAsTheRefusal() throws Exception {
-        proxy = TestProxy.builder()
-                .answerConnect("HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
-                .start();
+        TransportException e =
+                failureWhenTheProxyAnswers("HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
 
-        assertThatThrownBy(() -> connectThroughProxy(Duration.ofSeconds(5)))
-                .isInstanceOfSatisfying(
-                        ProxyTunnelException.class, e -> assertThat(e.status()).isEqualTo(403));
+        assertThat(e).isInstanceOfSatisfying(ProxyTunnelException.class, refused -> assertThat(refused.status())
+                .isEqualTo(403));
     }
 
     @Test
     void anAnswerHeadBeyondTheHttp1LimitsIsAProtocolError() throws Exception {
-        proxy = TestProxy.builder()
-                .answerConnect("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(300 * 1024) + "\r\n\r\n")
-                .start();
-
-        TransportException e = catchTransport(() -> connectThroughProxy(Duration.ofSeconds(5)));
+        TransportException e =
+                failureWhenTheProxyAnswers("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(300 * 1024) + "\r\n\r\n");
 
         assertThat(e.reason()).isEqualTo(TransportException.Reason.PROXY_PROTOCOL_ERROR);
         assertThat(e.getCause()).isInstanceOfSatisfying(HttpProtocolException.class, cause -> assertThat(cause.reason())
@@ -270,11 +261,7 @@ class ProxyConnectionTest {
 
     @Test
     void bytesAfterThe2xxAnswerAreRejectedBeforeTls() throws Exception {
-        proxy = TestProxy.builder()
-                .answerConnect("HTTP/1.1 200 OK\r\n\r\nnot a TLS ServerHello")
-                .start();
-
-        TransportException e = catchTransport(() -> connectThroughProxy(Duration.ofSeconds(5)));
+        TransportException e = failureWhenTheProxyAnswers("HTTP/1.1 200 OK\r\n\r\nnot a TLS ServerHello");
 
         assertThat(e.reason()).isEqualTo(TransportException.Reason.PROXY_PROTOCOL_ERROR);
         assertThat(e.getMessage()).contains("21 unexpected bytes");
@@ -375,6 +362,12 @@ class ProxyConnectionTest {
                     assertThat(e.reason()).isEqualTo(TransportException.Reason.CONNECT_FAILED);
                     assertThat(e.getMessage()).contains("127.0.0.1:" + closedPort);
                 });
+    }
+
+    /** Starts a proxy that answers CONNECT with {@code raw}, connects through it, and returns the failure. */
+    private TransportException failureWhenTheProxyAnswers(String raw) throws IOException {
+        proxy = TestProxy.builder().answerConnect(raw).start();
+        return catchTransport(() -> connectThroughProxy(Duration.ofSeconds(5)));
     }
 
     private void connectThroughProxy(Duration tunnelTimeout) throws IOException {

@@ -62,6 +62,20 @@ class TinyproxyTest {
         }
     }
 
+    private static HttpConnection connect(
+            Scheme scheme, JettyServer target, Proxy.Builder proxy, java.util.Set<Protocol> protocols)
+            throws IOException {
+        return HttpConnection.connect(
+                scheme,
+                "127.0.0.1",
+                target.port(),
+                ConnectOptions.builder()
+                        .tls(TRUST_TEST_CA)
+                        .protocols(protocols)
+                        .proxy(proxy.build())
+                        .build());
+    }
+
     private Exchange get(String path) throws IOException {
         return Exchange.await(conn, conn.request("GET", path, HttpHeaders.EMPTY, RequestBody.none()), WAIT);
     }
@@ -69,14 +83,7 @@ class TinyproxyTest {
     @Test
     void tunnelsHttp1ToAnHttpsTargetAndExposesTinyproxysAnswerHeaders() throws Exception {
         tinyproxy = Tinyproxy.start();
-        conn = HttpConnection.connect(
-                Scheme.HTTPS,
-                "127.0.0.1",
-                https.port(),
-                ConnectOptions.builder()
-                        .tls(TRUST_TEST_CA)
-                        .proxy(Proxy.http("127.0.0.1", tinyproxy.port()).build())
-                        .build());
+        conn = connect(Scheme.HTTPS, https, Proxy.http("127.0.0.1", tinyproxy.port()), EnumSet.of(Protocol.HTTP1));
 
         assertThat(conn.protocol()).isEqualTo(Protocol.HTTP1);
         assertThat(get("/tls").bodyText()).contains("http=HTTP/1.1");
@@ -87,15 +94,11 @@ class TinyproxyTest {
     @Test
     void negotiatesH2InsideATinyproxyTunnel() throws Exception {
         tinyproxy = Tinyproxy.start();
-        conn = HttpConnection.connect(
+        conn = connect(
                 Scheme.HTTPS,
-                "127.0.0.1",
-                h2.port(),
-                ConnectOptions.builder()
-                        .tls(TRUST_TEST_CA)
-                        .protocols(EnumSet.of(Protocol.HTTP1, Protocol.HTTP2))
-                        .proxy(Proxy.http("127.0.0.1", tinyproxy.port()).build())
-                        .build());
+                h2,
+                Proxy.http("127.0.0.1", tinyproxy.port()),
+                EnumSet.of(Protocol.HTTP1, Protocol.HTTP2));
 
         assertThat(conn.protocol()).isEqualTo(Protocol.HTTP2);
         Exchange echo = get("/echo");
@@ -105,13 +108,7 @@ class TinyproxyTest {
     @Test
     void forwardsHttpRequestsInAbsoluteForm() throws Exception {
         tinyproxy = Tinyproxy.start();
-        conn = HttpConnection.connect(
-                Scheme.HTTP,
-                "127.0.0.1",
-                http.port(),
-                ConnectOptions.builder()
-                        .proxy(Proxy.http("127.0.0.1", tinyproxy.port()).build())
-                        .build());
+        conn = connect(Scheme.HTTP, http, Proxy.http("127.0.0.1", tinyproxy.port()), EnumSet.of(Protocol.HTTP1));
 
         Exchange echo = get("/echo?via=tinyproxy");
 
@@ -126,27 +123,13 @@ class TinyproxyTest {
         tinyproxy = Tinyproxy.start("ann", "secret");
         Proxy.Builder base = Proxy.http("127.0.0.1", tinyproxy.port());
 
-        assertThatThrownBy(() -> HttpConnection.connect(
-                        Scheme.HTTPS,
-                        "127.0.0.1",
-                        https.port(),
-                        ConnectOptions.builder()
-                                .tls(TRUST_TEST_CA)
-                                .proxy(base.build())
-                                .build()))
+        assertThatThrownBy(() -> connect(Scheme.HTTPS, https, base, EnumSet.of(Protocol.HTTP1)))
                 .isInstanceOfSatisfying(ProxyTunnelException.class, e -> {
                     assertThat(e.status()).isEqualTo(407);
                     assertThat(e.headers().first("proxy-authenticate")).startsWith("Basic");
                 });
 
-        conn = HttpConnection.connect(
-                Scheme.HTTPS,
-                "127.0.0.1",
-                https.port(),
-                ConnectOptions.builder()
-                        .tls(TRUST_TEST_CA)
-                        .proxy(base.basicAuth("ann", "secret").build())
-                        .build());
+        conn = connect(Scheme.HTTPS, https, base.basicAuth("ann", "secret"), EnumSet.of(Protocol.HTTP1));
         assertThat(get("/bytes/10").status()).isEqualTo(200);
     }
 

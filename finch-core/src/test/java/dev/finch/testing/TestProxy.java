@@ -173,13 +173,13 @@ public final class TestProxy implements AutoCloseable {
                                 + "Content-Length: 12\r\n\r\nlog in first")
                         .getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
-                clientCloses.add(waitForEof(client));
+                clientCloses.add(RawServer.waitForEof(client));
                 return;
             }
             String[] parts = head.requestLine().split(" ");
             if (parts[0].equals("CONNECT")) {
                 if (config.stall) {
-                    clientCloses.add(waitForEof(client));
+                    clientCloses.add(RawServer.waitForEof(client));
                 } else if (config.connectAnswer != null) {
                     try {
                         out.write(config.connectAnswer.getBytes(StandardCharsets.ISO_8859_1));
@@ -191,7 +191,7 @@ public final class TestProxy implements AutoCloseable {
                     if (config.closeAfterAnswer) {
                         client.close();
                     } else {
-                        clientCloses.add(waitForEof(client));
+                        clientCloses.add(RawServer.waitForEof(client));
                     }
                 } else {
                     tunnel(client, parts[1]);
@@ -323,25 +323,6 @@ public final class TestProxy implements AutoCloseable {
             }
         }
         return new Head(lines[0], List.copyOf(fields));
-    }
-
-    private static boolean waitForEof(Socket s) {
-        try {
-            s.setSoTimeout(10_000);
-            InputStream in = s.getInputStream();
-            byte[] sink = new byte[8192];
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                if (in.read(sink) < 0) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true; // a reset also means the client's socket is gone
-        }
     }
 
     private static void closeQuietly(Socket s) {
