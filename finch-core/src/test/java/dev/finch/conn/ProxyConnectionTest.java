@@ -271,15 +271,7 @@ class ProxyConnectionTest {
     @Test
     void forwardsHttpRequestsInAbsoluteFormWithTheProxyHeadersOnEachKeepAliveRequest() throws Exception {
         proxy = TestProxy.start();
-        conn = HttpConnection.connect(
-                Scheme.HTTP,
-                TARGET,
-                http.port(),
-                ConnectOptions.builder()
-                        .proxy(Proxy.http("127.0.0.1", proxy.port())
-                                .header("Proxy-Authorization", "Bearer abc")
-                                .build())
-                        .build());
+        conn = forwardingConnection("Proxy-Authorization", "Bearer abc");
 
         for (int i = 1; i <= 3; i++) {
             Exchange echo = get("/echo?n=" + i);
@@ -299,15 +291,7 @@ class ProxyConnectionTest {
     @Test
     void aProxyHeaderTheRequestAlsoCarriesIsSentOnceWithTheRequestsValue() throws Exception {
         proxy = TestProxy.start();
-        conn = HttpConnection.connect(
-                Scheme.HTTP,
-                TARGET,
-                http.port(),
-                ConnectOptions.builder()
-                        .proxy(Proxy.http("127.0.0.1", proxy.port())
-                                .header("proxy-authorization", "Basic pool")
-                                .build())
-                        .build());
+        conn = forwardingConnection("proxy-authorization", "Basic pool");
 
         get("/echo", HttpHeaders.of("proxy-authorization", "Basic request"));
 
@@ -362,6 +346,19 @@ class ProxyConnectionTest {
                     assertThat(e.reason()).isEqualTo(TransportException.Reason.CONNECT_FAILED);
                     assertThat(e.getMessage()).contains("127.0.0.1:" + closedPort);
                 });
+    }
+
+    /** A connection to the http server through the test proxy as a forward proxy, with one proxy header. */
+    private HttpConnection forwardingConnection(String name, String value) throws IOException {
+        return HttpConnection.connect(
+                Scheme.HTTP,
+                TARGET,
+                http.port(),
+                ConnectOptions.builder()
+                        .proxy(Proxy.http("127.0.0.1", proxy.port())
+                                .header(name, value)
+                                .build())
+                        .build());
     }
 
     /** Starts a proxy that answers CONNECT with {@code raw}, connects through it, and returns the failure. */
