@@ -236,6 +236,41 @@ class ProxyClientTest {
     }
 
     @Test
+    void anHttp2OnlyPoolForAnHttpTargetThroughAForwardProxyIsRefusedWhenTheClientIsBuilt() {
+        PoolConfig h2cThroughProxy = PoolConfig.builder()
+                .protocols(Protocol.HTTP2)
+                .connectOptions(ConnectOptions.builder()
+                        .proxy(Proxy.http("127.0.0.1", 1).build())
+                        .build())
+                .build();
+
+        assertThatThrownBy(() -> FinchClient.builder()
+                        .pool("http://127.0.0.1:1", h2cThroughProxy)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pools[http://127.0.0.1:1]")
+                .hasMessageContaining("cannot go through the forward proxy");
+        // Over https the tunnel carries h2; and a host in nonProxyHosts is reached directly. (Nothing listens on
+        // 127.0.0.1:1: the eager HTTP/2 connects fail at once, on loopback.)
+        FinchClient.builder()
+                .pool("https://127.0.0.1:1", h2cThroughProxy)
+                .build()
+                .close();
+        FinchClient.builder()
+                .pool(
+                        "http://127.0.0.1:1",
+                        h2cThroughProxy.toBuilder()
+                                .connectOptions(ConnectOptions.builder()
+                                        .proxy(ProxyConfig.all(Proxy.http("127.0.0.1", 1)
+                                                        .build())
+                                                .withNonProxyHosts("127.*"))
+                                        .build())
+                                .build())
+                .build()
+                .close();
+    }
+
+    @Test
     void theProxyIsPerPool() throws Exception {
         server = JettyServer.http();
         JettyServer other = JettyServer.http();
