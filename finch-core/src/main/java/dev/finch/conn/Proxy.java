@@ -8,7 +8,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -140,9 +139,9 @@ public final class Proxy {
     }
 
     /**
-     * Header fields for the proxy: sent on each CONNECT (https targets) and on each request forwarded to an http
-     * target, where a field of the same name in the request takes precedence. For example {@code
-     * proxy-authorization}.
+     * Header fields for the proxy, names as given: sent on each CONNECT (https targets) and on each request forwarded
+     * to an http target, where a field of the same name in the request takes precedence. For example {@code
+     * Proxy-Authorization}. Names go on the wire lowercase unless {@link ConnectOptions#preserveHeaderCase()}.
      */
     public HttpHeaders headers() {
         return headers;
@@ -213,7 +212,7 @@ public final class Proxy {
          */
         public Builder header(String name, String value) {
             checkField(name, value);
-            headers.add(name.toLowerCase(Locale.ROOT), value);
+            headers.add(name, value);
             return this;
         }
 
@@ -243,7 +242,7 @@ public final class Proxy {
                 throw new IllegalArgumentException("proxy user name and password must not hold control characters");
             }
             String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-            headers.set("proxy-authorization", "Basic " + token);
+            headers.set("Proxy-Authorization", "Basic " + token);
             return this;
         }
 
