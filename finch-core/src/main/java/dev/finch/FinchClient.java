@@ -1,5 +1,7 @@
 package dev.finch;
 
+import dev.finch.conn.Protocol;
+import dev.finch.conn.Scheme;
 import dev.finch.pool.FinchException;
 import dev.finch.pool.Http1Shard;
 import dev.finch.pool.Http2Shard;
@@ -380,6 +382,7 @@ public final class FinchClient implements AutoCloseable {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(config, "config");
         Builder.check(key.toString(), config);
+        Builder.checkProxy(key, config);
         state.readLock().lock();
         try {
             if (closed) {
@@ -711,9 +714,28 @@ public final class FinchClient implements AutoCloseable {
         public FinchClient build() {
             for (Map.Entry<PoolKey, PoolConfig> e : configs.entrySet()) {
                 check(e.getKey().toString(), e.getValue());
+                checkProxy(e.getKey(), e.getValue());
             }
             check("default", defaultConfig);
             return new FinchClient(this);
+        }
+
+        /**
+         * HTTP/2 with prior knowledge cannot go through a forward proxy: refused here for a pool whose key is known,
+         * rather than on each connect attempt.
+         */
+        static void checkProxy(PoolKey key, PoolConfig config) {
+            if ("http".equals(key.scheme())
+                    && !key.isUnixSocket()
+                    && !config.protocols().contains(Protocol.HTTP1)
+                    && config.connectOptions()
+                            .proxy()
+                            .proxyFor(Scheme.HTTP, key.host())
+                            .isPresent()) {
+                throw new IllegalArgumentException("pools[" + key + "]: HTTP/2 with prior knowledge (protocols"
+                        + " [HTTP2]) cannot go through the forward proxy; allow HTTP1, or list the host in"
+                        + " nonProxyHosts");
+            }
         }
 
         static void check(String pool, PoolConfig config) {

@@ -1,5 +1,6 @@
 package dev.finch.conn;
 
+import dev.finch.http.HttpHeaders;
 import dev.finch.http.TransportException;
 import dev.finch.transport.Transport;
 import java.io.IOException;
@@ -20,6 +21,8 @@ abstract class BaseConnection implements HttpConnection {
     private volatile Thread owner = Thread.currentThread();
 
     private Map<String, Object> privates;
+    /** The header fields of the proxy's 2xx answer to CONNECT; set once by {@link Connections}. */
+    HttpHeaders proxyResponseHeaders = HttpHeaders.EMPTY;
     /** Non-null in active mode. */
     SelectionKey key;
 
@@ -57,6 +60,11 @@ abstract class BaseConnection implements HttpConnection {
         if (o != null && o.isAlive()) {
             checkOwner();
         }
+    }
+
+    @Override
+    public final HttpHeaders proxyResponseHeaders() {
+        return proxyResponseHeaders;
     }
 
     @Override

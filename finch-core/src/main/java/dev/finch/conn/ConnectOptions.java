@@ -26,6 +26,7 @@ public final class ConnectOptions {
     private final boolean validateTarget;
     private final String userAgent;
     private final Http2Options http2;
+    private final ProxyConfig proxy;
 
     private ConnectOptions(Builder b) {
         this.connectTimeout = b.connectTimeout;
@@ -40,6 +41,7 @@ public final class ConnectOptions {
         this.validateTarget = b.validateTarget;
         this.userAgent = b.userAgent;
         this.http2 = b.http2;
+        this.proxy = b.proxy;
     }
 
     /** All defaults. */
@@ -65,6 +67,7 @@ public final class ConnectOptions {
         b.validateTarget = validateTarget;
         b.userAgent = userAgent;
         b.http2 = http2;
+        b.proxy = proxy;
         return b;
     }
 
@@ -156,6 +159,14 @@ public final class ConnectOptions {
         return http2;
     }
 
+    /**
+     * Which proxy connections go through, chosen per target by scheme and host; see {@link Proxy}. Default {@link
+     * ProxyConfig#none()}: direct connections, whatever the system properties say.
+     */
+    public ProxyConfig proxy() {
+        return proxy;
+    }
+
     /** Builds {@link ConnectOptions}; validates each value as it is set. */
     public static final class Builder {
         private Duration connectTimeout = Duration.ofSeconds(5);
@@ -170,6 +181,7 @@ public final class ConnectOptions {
         private boolean validateTarget = true;
         private String userAgent = "finch-java/0.1";
         private Http2Options http2 = Http2Options.defaults();
+        private ProxyConfig proxy = ProxyConfig.none();
 
         private Builder() {}
 
@@ -242,6 +254,17 @@ public final class ConnectOptions {
         public Builder http2(Http2Options http2) {
             this.http2 = Objects.requireNonNull(http2, "http2");
             return this;
+        }
+
+        /** Which proxy connections go through; see {@link ConnectOptions#proxy()}. */
+        public Builder proxy(ProxyConfig proxy) {
+            this.proxy = Objects.requireNonNull(proxy, "proxy");
+            return this;
+        }
+
+        /** Every target, http and https, through {@code proxy}: {@code proxy(ProxyConfig.all(proxy))}. */
+        public Builder proxy(Proxy proxy) {
+            return proxy(ProxyConfig.all(proxy));
         }
 
         public ConnectOptions build() {

@@ -1,6 +1,7 @@
 package dev.finch.conn;
 
 import dev.finch.codec.http1.Http1Encoder;
+import dev.finch.http.HttpHeaders;
 import dev.finch.http.TransportException;
 import dev.finch.transport.Transport;
 import dev.finch.transport.Transports;
@@ -12,6 +13,9 @@ import java.util.Set;
 
 /** Opens the transport and chooses the protocol (REFERENCE: "Protocol choice"). */
 final class Connections {
+    /** What we offer an https proxy with ALPN: we speak HTTP/1.1 to it. */
+    private static final List<String> PROXY_ALPN = List.of(Protocol.HTTP1.alpnId());
+
     private Connections() {}
 
     static HttpConnection connect(Scheme scheme, String host, int port, Path unixSocket, ConnectOptions options)
@@ -23,13 +27,36 @@ final class Connections {
             throw new IllegalArgumentException("port must be in 1..65535, got " + port);
         }
         Set<Protocol> protocols = options.protocols();
+        Proxy proxy = unixSocket == null
+                ? options.proxy().proxyFor(scheme, host).orElse(null)
+                : null; // a Unix socket is local: no proxy
+        if (proxy != null && scheme == Scheme.HTTP && !protocols.contains(Protocol.HTTP1)) {
+            throw new IllegalArgumentException("HTTP/2 with prior knowledge cannot go through the forward proxy "
+                    + proxy + " to http://" + Http1Encoder.authority(host, port, 80)
+                    + "; allow HTTP1 for this pool, or reach the target directly (nonProxyHosts)");
+        }
         long deadline = Transports.deadline(options.connectTimeout());
-        Transport transport = unixSocket != null
-                ? Transports.unix(unixSocket, deadline)
-                : Transports.tcp(host, port, options.keepAlive(), options.preferIpv6(), deadline);
+        Transport transport;
+        if (unixSocket != null) {
+            transport = Transports.unix(unixSocket, deadline);
+        } else if (proxy != null) {
+            transport = Transports.tcp(proxy.host(), proxy.port(), options.keepAlive(), options.preferIpv6(), deadline);
+        } else {
+            transport = Transports.tcp(host, port, options.keepAlive(), options.preferIpv6(), deadline);
+        }
         try {
+            HttpHeaders proxyAnswer = HttpHeaders.EMPTY;
+            if (proxy != null && proxy.scheme() == Scheme.HTTPS) {
+                // We speak HTTP/1.1 to the proxy itself (CONNECT, or absolute-form requests).
+                transport = Transports.tls(transport, proxy.tls(), proxy.host(), PROXY_ALPN, deadline);
+            }
             Protocol protocol;
             if (scheme == Scheme.HTTPS) {
+                if (proxy != null) {
+                    proxyAnswer = ProxyTunnel.open(transport, proxy, host, port, options);
+                    // The tunnel's time is the proxy's tunnel timeout; the target's handshake gets its own budget.
+                    deadline = Transports.deadline(options.connectTimeout());
+                }
                 transport = Transports.tls(transport, options.tls(), host, alpnOffer(protocols), deadline);
                 protocol = negotiated(transport.applicationProtocol(), protocols);
             } else {
@@ -38,9 +65,16 @@ final class Connections {
                 protocol = protocols.contains(Protocol.HTTP1) ? Protocol.HTTP1 : Protocol.HTTP2;
             }
             String authority = Http1Encoder.authority(host, port, scheme.defaultPort());
-            return protocol == Protocol.HTTP2
-                    ? Http2Connection.start(transport, scheme, authority, options)
-                    : new Http1Connection(transport, authority, options);
+            BaseConnection connection;
+            if (protocol == Protocol.HTTP2) {
+                connection = Http2Connection.start(transport, scheme, authority, options);
+            } else if (proxy != null && scheme == Scheme.HTTP) {
+                connection = new Http1Connection(transport, authority, options, proxy.headers());
+            } else {
+                connection = new Http1Connection(transport, authority, options);
+            }
+            connection.proxyResponseHeaders = proxyAnswer;
+            return connection;
         } catch (IOException | RuntimeException e) {
             transport.close();
             throw e;

@@ -36,6 +36,9 @@ final class Http1Connection extends BaseConnection {
     private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
 
     private final String authority;
+    /** Non-null when the transport goes to a forward proxy: added to each request. */
+    private final HttpHeaders proxyHeaders;
+
     private final ConnectOptions options;
     private final Http1Encoder.Options encoderOptions;
     private final Http1Decoder decoder;
@@ -65,8 +68,17 @@ final class Http1Connection extends BaseConnection {
     private IOException pendingError;
 
     Http1Connection(Transport transport, String authority, ConnectOptions options) {
+        this(transport, authority, options, null);
+    }
+
+    /**
+     * A connection to a forward proxy for the http origin {@code authority} when {@code proxyHeaders} is not null:
+     * each origin-form target is sent in absolute form and the proxy headers go with each request.
+     */
+    Http1Connection(Transport transport, String authority, ConnectOptions options, HttpHeaders proxyHeaders) {
         super(transport);
         this.authority = authority;
+        this.proxyHeaders = proxyHeaders;
         this.options = options;
         this.encoderOptions =
                 new Http1Encoder.Options(options.preserveHeaderCase(), options.validateTarget(), options.userAgent());
@@ -94,6 +106,11 @@ final class Http1Connection extends BaseConnection {
                     Reason.REQUEST_BODY_IS_STREAMING, "request " + streaming + " must end its body first");
         }
         HttpHeaders fields = headers == null ? HttpHeaders.EMPTY : headers;
+        String wireTarget = target;
+        if (proxyHeaders != null) {
+            wireTarget = absoluteForm(target);
+            fields = withProxyHeaders(fields);
+        }
         BodyShape shape;
         ByteBuffer bodyBytes = null;
         if (body instanceof RequestBody.Bytes b) {
@@ -110,7 +127,7 @@ final class Http1Connection extends BaseConnection {
         }
         // Validation throws before anything is sent: the connection stays usable.
         Http1Encoder.EncodedHead head =
-                Http1Encoder.encodeHead(method, target, fields, authority, shape, encoderOptions);
+                Http1Encoder.encodeHead(method, wireTarget, fields, authority, shape, encoderOptions);
         if (requestsSent > 0 && inFlight.isEmpty()) {
             checkIdleConnection();
         }
@@ -160,6 +177,35 @@ final class Http1Connection extends BaseConnection {
                     null,
                     true);
         }
+    }
+
+    /**
+     * RFC 9112 §3.2.2: a request to a proxy names the whole URI. An origin-form target gets the origin prepended; the
+     * asterisk-form becomes the bare origin (§3.2.4: the proxy turns it back into {@code *}); an absolute-form target
+     * is sent as given.
+     */
+    private String absoluteForm(String target) {
+        if (target.startsWith("/")) {
+            return "http://" + authority + target;
+        }
+        if (target.equals("*")) {
+            return "http://" + authority;
+        }
+        return target;
+    }
+
+    /** The request's fields, then each proxy field whose name the request does not carry already. */
+    private HttpHeaders withProxyHeaders(HttpHeaders fields) {
+        if (proxyHeaders.isEmpty()) {
+            return fields;
+        }
+        HttpHeaders.Builder b = fields.toBuilder();
+        for (int i = 0; i < proxyHeaders.size(); i++) {
+            if (!fields.contains(proxyHeaders.name(i))) {
+                b.add(proxyHeaders.name(i), proxyHeaders.value(i));
+            }
+        }
+        return b.build();
     }
 
     private static boolean expectsContent(String method) {

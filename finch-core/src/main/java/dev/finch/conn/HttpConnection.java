@@ -207,6 +207,13 @@ public interface HttpConnection extends AutoCloseable {
     /** A private value, or {@code null}. */
     Object getPrivate(String key);
 
+    /**
+     * The header fields of the proxy's 2xx answer to {@code CONNECT} when this connection runs through a tunnel
+     * (Mint's {@code get_proxy_headers}), names lowercase; {@link HttpHeaders#EMPTY} for a direct connection or one
+     * through a forward proxy (an http target). Only reads state: checks no owner.
+     */
+    HttpHeaders proxyResponseHeaders();
+
     /** The TLS session, or {@code null} for plain connections. */
     SSLSession sslSession();
 }

@@ -30,6 +30,21 @@ public class TransportException extends IOException {
         PROTOCOL_NOT_NEGOTIATED("no protocol negotiated with ALPN"),
         /** The server chose an ALPN protocol we did not offer. */
         BAD_ALPN_PROTOCOL("server chose an unexpected ALPN protocol"),
+        /**
+         * The proxy answered CONNECT with a status other than 2xx (407 Proxy Authentication Required, 403, 502...);
+         * thrown as a {@link ProxyTunnelException} carrying the status and the proxy's headers. Mint's {@code {:proxy,
+         * {:unexpected_status, status}}}.
+         */
+        PROXY_REFUSED("the proxy refused the tunnel"),
+        /** The proxy did not answer CONNECT within the tunnel timeout. Mint's {@code {:proxy, :tunnel_timeout}}. */
+        PROXY_TUNNEL_TIMEOUT("the proxy did not open the tunnel in time"),
+        /** The proxy closed the connection before its answer to CONNECT was complete. */
+        PROXY_CLOSED("the proxy closed the connection before opening the tunnel"),
+        /**
+         * The proxy's answer to CONNECT broke HTTP/1.1 (the cause says how), or the proxy sent bytes after it before
+         * our TLS ClientHello.
+         */
+        PROXY_PROTOCOL_ERROR("the proxy's answer to CONNECT is not valid HTTP"),
         /** The calling thread was interrupted while blocked. */
         INTERRUPTED("interrupted"),
         /** Any other operating-system or socket error; the cause holds it. */

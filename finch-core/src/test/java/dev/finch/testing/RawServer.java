@@ -163,8 +163,8 @@ public final class RawServer implements AutoCloseable {
         }
     }
 
-    /** Reads (and discards) until the client closes; false on timeout or if the socket breaks otherwise. */
-    private boolean waitForEof(Socket s) {
+    /** Reads (and discards) until the client closes; false on timeout, true also if the socket is reset. */
+    static boolean waitForEof(Socket s) {
         try {
             s.setSoTimeout(10_000);
             InputStream in = s.getInputStream();

@@ -152,6 +152,10 @@ public class FinchProperties {
         @NestedConfigurationProperty
         private final Http2 http2 = new Http2();
 
+        /** The HTTP proxy the pool's connections go through. None by default. */
+        @NestedConfigurationProperty
+        private final Proxy proxy = new Proxy();
+
         public int getSize() {
             return size;
         }
@@ -255,6 +259,10 @@ public class FinchProperties {
         public Http2 getHttp2() {
             return http2;
         }
+
+        public Proxy getProxy() {
+            return proxy;
+        }
     }
 
     /** A pool for one origin (or Unix socket) and tag. */
@@ -337,6 +345,104 @@ public class FinchProperties {
 
         public void setVerify(boolean verify) {
             this.verify = verify;
+        }
+    }
+
+    /**
+     * The HTTP proxy of a pool: https targets through a CONNECT tunnel, http targets through the proxy as a forward
+     * proxy. None unless url is set or use-system-properties is true.
+     */
+    public static class Proxy {
+        /** The proxy, http://host:port or https://host:port (an https proxy is reached over TLS). */
+        private String url;
+
+        /** User name for Basic authentication with the proxy (sent as Proxy-Authorization). */
+        private String username;
+
+        /** Password for Basic authentication with the proxy. */
+        private String password;
+
+        /** Header fields sent to the proxy: on each CONNECT, and on each request forwarded to an http target. */
+        private Map<String, String> headers = new LinkedHashMap<>();
+
+        /** How long the proxy may take to answer CONNECT. */
+        private Duration tunnelTimeout = Duration.ofSeconds(30);
+
+        /** Hosts reached directly, in the syntax of http.nonProxyHosts: each may hold * as a wildcard. */
+        private List<String> nonProxyHosts = new ArrayList<>();
+
+        /**
+         * Whether to use the JDK's http.proxyHost, http.proxyPort, https.proxyHost, https.proxyPort and
+         * http.nonProxyHosts system properties instead of url. Off unless set: a proxy is never picked up from the
+         * environment by default.
+         */
+        private boolean useSystemProperties;
+
+        /** The Spring SSL bundle with the trust material for an https proxy; the JDK's trust store by default. */
+        private String sslBundle;
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getUsername() {
+            return username;
+        }
+
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        public Map<String, String> getHeaders() {
+            return headers;
+        }
+
+        public void setHeaders(Map<String, String> headers) {
+            this.headers = headers;
+        }
+
+        public Duration getTunnelTimeout() {
+            return tunnelTimeout;
+        }
+
+        public void setTunnelTimeout(Duration tunnelTimeout) {
+            this.tunnelTimeout = tunnelTimeout;
+        }
+
+        public List<String> getNonProxyHosts() {
+            return nonProxyHosts;
+        }
+
+        public void setNonProxyHosts(List<String> nonProxyHosts) {
+            this.nonProxyHosts = nonProxyHosts;
+        }
+
+        public boolean isUseSystemProperties() {
+            return useSystemProperties;
+        }
+
+        public void setUseSystemProperties(boolean useSystemProperties) {
+            this.useSystemProperties = useSystemProperties;
+        }
+
+        public String getSslBundle() {
+            return sslBundle;
+        }
+
+        public void setSslBundle(String sslBundle) {
+            this.sslBundle = sslBundle;
         }
     }
 

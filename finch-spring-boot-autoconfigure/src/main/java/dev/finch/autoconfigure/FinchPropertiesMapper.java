@@ -4,6 +4,8 @@ import dev.finch.FinchClient;
 import dev.finch.PoolKey;
 import dev.finch.RequestOptions;
 import dev.finch.conn.ConnectOptions;
+import dev.finch.conn.Proxy;
+import dev.finch.conn.ProxyConfig;
 import dev.finch.pool.PoolConfig;
 import dev.finch.pool.PoolStrategy;
 import dev.finch.transport.TlsOptions;
@@ -115,6 +117,7 @@ final class FinchPropertiesMapper {
                 () -> connect.connectTimeout(pool.getConnectTimeout()));
         connect.tls(tls(prefix + ".tls", pool.getTls()));
         FinchConnectionOptions.configure(prefix, pool, connect);
+        connect.proxy(proxy(prefix + ".proxy", pool.getProxy()));
         b.connectOptions(connect.build());
         b.http2(http2(prefix + ".http2", pool.getHttp2()));
         return b.build();
@@ -143,17 +146,7 @@ final class FinchPropertiesMapper {
     private TlsOptions tls(String prefix, FinchProperties.Tls tls) {
         TlsOptions.Builder b = TlsOptions.builder();
         if (tls.getSslBundle() != null) {
-            SslBundle bundle;
-            try {
-                if (sslBundles == null) {
-                    throw new NoSuchSslBundleException(tls.getSslBundle(), "no SslBundles bean in the context");
-                }
-                bundle = sslBundles.getBundle(tls.getSslBundle());
-            } catch (NoSuchSslBundleException e) {
-                throw new InvalidConfigurationPropertyValueException(
-                        prefix + ".ssl-bundle", tls.getSslBundle(), e.getMessage());
-            }
-            sslBundle(b, bundle);
+            applySslBundle(prefix + ".ssl-bundle", tls.getSslBundle(), b);
         }
         if (!tls.isVerify()) {
             logger.warn(prefix + ".verify is false: TLS certificates and host names of this pool are NOT verified; "
@@ -161,6 +154,19 @@ final class FinchPropertiesMapper {
             b.insecureSkipVerify();
         }
         return b.build();
+    }
+
+    private void applySslBundle(String property, String name, TlsOptions.Builder b) {
+        SslBundle bundle;
+        try {
+            if (sslBundles == null) {
+                throw new NoSuchSslBundleException(name, "no SslBundles bean in the context");
+            }
+            bundle = sslBundles.getBundle(name);
+        } catch (NoSuchSslBundleException e) {
+            throw new InvalidConfigurationPropertyValueException(property, name, e.getMessage());
+        }
+        sslBundle(b, bundle);
     }
 
     /** Puts the SSL context (trust and key material), protocols and ciphers of {@code bundle} on {@code b}. */
@@ -174,6 +180,77 @@ final class FinchPropertiesMapper {
             b.cipherSuites(options.getCiphers());
         }
         return b;
+    }
+
+    /**
+     * The pool's proxy: from {@code url} (with Basic credentials, headers, tunnel timeout and an SSL bundle for an
+     * https proxy), or from the JDK's system properties when asked; none otherwise.
+     */
+    private ProxyConfig proxy(String prefix, FinchProperties.Proxy p) {
+        boolean hasUrl = p.getUrl() != null && !p.getUrl().isBlank();
+        ProxyConfig config;
+        if (hasUrl && p.isUseSystemProperties()) {
+            throw new InvalidConfigurationPropertyValueException(
+                    prefix + ".use-system-properties", true, "set either " + prefix + ".url or this, not both");
+        }
+        if (hasUrl) {
+            String shown = redacted(p.getUrl());
+            Proxy.Builder b = check(prefix + ".url", shown, () -> Proxy.parse(p.getUrl()));
+            if (p.getUsername() != null) {
+                check(
+                        prefix + ".username",
+                        p.getUsername(),
+                        () -> b.basicAuth(p.getUsername(), p.getPassword() == null ? "" : p.getPassword()));
+            } else if (p.getPassword() != null) {
+                throw new InvalidConfigurationPropertyValueException(
+                        prefix + ".password", "******", "needs " + prefix + ".username");
+            }
+            p.getHeaders()
+                    .forEach((name, value) -> check(prefix + ".headers." + name, value, () -> b.header(name, value)));
+            check(prefix + ".tunnel-timeout", p.getTunnelTimeout(), () -> b.tunnelTimeout(p.getTunnelTimeout()));
+            if (p.getSslBundle() != null) {
+                TlsOptions.Builder tls = TlsOptions.builder();
+                applySslBundle(prefix + ".ssl-bundle", p.getSslBundle(), tls);
+                b.tls(tls.build());
+            }
+            config = ProxyConfig.all(b.build());
+        } else {
+            // Credentials, headers and TLS belong to a proxy named by url; the system properties name none of them.
+            String stray = p.getUsername() != null
+                    ? "username"
+                    : p.getPassword() != null
+                            ? "password"
+                            : !p.getHeaders().isEmpty() ? "headers" : p.getSslBundle() != null ? "ssl-bundle" : null;
+            if (stray != null) {
+                throw new InvalidConfigurationPropertyValueException(
+                        prefix + "." + stray, "(set)", "applies only with " + prefix + ".url");
+            }
+            if (!p.isUseSystemProperties()) {
+                if (!p.getNonProxyHosts().isEmpty()) {
+                    throw new InvalidConfigurationPropertyValueException(
+                            prefix + ".non-proxy-hosts", "(set)", "needs " + prefix + ".url or use-system-properties");
+                }
+                return ProxyConfig.none();
+            }
+            config = check(prefix + ".use-system-properties", true, ProxyConfig::fromSystemProperties);
+        }
+        if (!p.getNonProxyHosts().isEmpty()) {
+            for (String host : p.getNonProxyHosts()) {
+                if (host == null || host.isBlank() || host.indexOf('|') >= 0) {
+                    throw new InvalidConfigurationPropertyValueException(
+                            prefix + ".non-proxy-hosts", host, "list one host pattern per entry, without '|'");
+                }
+            }
+            config = config.withNonProxyHosts(String.join("|", p.getNonProxyHosts()));
+        }
+        return config;
+    }
+
+    /** The URL with any user information masked, for messages. */
+    private static String redacted(String url) {
+        int at = url.lastIndexOf('@');
+        int scheme = url.indexOf("://");
+        return at > 0 && scheme >= 0 && scheme < at ? url.substring(0, scheme + 3) + "******" + url.substring(at) : url;
     }
 
     static RequestOptions requestOptions(FinchProperties.RequestDefaults request) {
