@@ -1,0 +1,112 @@
+package dev.finch.transport;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Appends TLS secrets to a file in the NSS key log format that Wireshark, tshark and curl read
+ * (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/index.html): one line per secret,
+ * {@code <label> <client random, 64 hex digits> <secret in hex>}.
+ *
+ * <p>Each batch of lines (the secrets of one key change of one connection) is written with one append to a channel
+ * opened for that batch and closed right after, so the lines are on disk (in the OS cache) when the handshake step
+ * that made them returns, nothing is held open between handshakes, and a rotated or deleted file is simply created
+ * again. One lock for the whole JVM keeps lines of concurrent connections from interleaving, also when several
+ * {@link TlsOptions} name the same file; {@code O_APPEND} keeps them whole against other processes appending small
+ * writes. A new file is created readable and writable by its owner only where the file system has POSIX
+ * permissions; an existing file keeps its permissions.
+ */
+final class KeyLogFile {
+    /** TLS 1.2 (RFC 5246): the 48-byte master secret. */
+    static final String CLIENT_RANDOM = "CLIENT_RANDOM";
+    /** TLS 1.3 (RFC 8446 section 7.1): the traffic secrets of the handshake and the first application keys. */
+    static final String CLIENT_HANDSHAKE_TRAFFIC_SECRET = "CLIENT_HANDSHAKE_TRAFFIC_SECRET";
+
+    static final String SERVER_HANDSHAKE_TRAFFIC_SECRET = "SERVER_HANDSHAKE_TRAFFIC_SECRET";
+    static final String CLIENT_TRAFFIC_SECRET_0 = "CLIENT_TRAFFIC_SECRET_0";
+    static final String SERVER_TRAFFIC_SECRET_0 = "SERVER_TRAFFIC_SECRET_0";
+
+    private static final System.Logger LOG = System.getLogger(KeyLogFile.class.getName());
+    private static final HexFormat HEX = HexFormat.of();
+    /** Serialises appends of every key log file of this JVM: handshakes are rare next to a disk write. */
+    private static final ReentrantLock WRITE_LOCK = new ReentrantLock();
+
+    private final Path path;
+    /** Whether a failed write was already reported: one warning per file, not one per handshake. */
+    private volatile boolean failureReported;
+
+    /**
+     * A key log appending to {@code path}, which is created (owner-only) or opened now to fail early.
+     *
+     * @throws IOException if the file cannot be created or opened for appending
+     */
+    KeyLogFile(Path path) throws IOException {
+        this.path = path.toAbsolutePath();
+        append("");
+    }
+
+    /** The file, absolute. */
+    Path path() {
+        return path;
+    }
+
+    /** One NSS key log line, with its line feed. */
+    static String line(String label, byte[] clientRandom, byte[] secret) {
+        return label + ' ' + HEX.formatHex(clientRandom) + ' ' + HEX.formatHex(secret) + '\n';
+    }
+
+    /**
+     * Appends {@code lines} (whole lines, each ending with a line feed) in one write. A failure is logged once per
+     * file and otherwise ignored: a connection must not fail because its secrets could not be logged.
+     */
+    void log(String lines) {
+        try {
+            append(lines);
+        } catch (IOException | RuntimeException e) {
+            if (!failureReported) {
+                failureReported = true;
+                LOG.log(Level.WARNING, "cannot append TLS secrets to the key log file " + path + ": " + e);
+            }
+        }
+    }
+
+    private void append(String lines) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(lines.getBytes(StandardCharsets.US_ASCII));
+        WRITE_LOCK.lock();
+        try (FileChannel channel = FileChannel.open(
+                path,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
+                ownerOnly())) {
+            // Bounded: every round writes at least one byte or throws.
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } finally {
+            WRITE_LOCK.unlock();
+        }
+    }
+
+    private FileAttribute<?>[] ownerOnly() {
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[] {
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+            };
+        }
+        return new FileAttribute<?>[0];
+    }
+
+    @Override
+    public String toString() {
+        return "KeyLogFile[" + path + "]";
+    }
+}
