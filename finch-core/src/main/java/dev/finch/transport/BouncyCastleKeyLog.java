@@ -2,8 +2,10 @@ package dev.finch.transport;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import org.bouncycastle.jcajce.util.JcaJceHelper;
@@ -58,12 +60,20 @@ final class BouncyCastleKeyLog {
      * A client TLS context of a Bouncy Castle JSSE provider private to it (not registered with the JDK) whose
      * connections append their secrets to {@code keyLog}.
      *
-     * @param keyManagers as for {@link SSLContext#init}; {@code null} for none
+     * @param clientKeyStore the client certificate's key store, or {@code null} for none; read with the provider's
+     *     own key manager, since it does not find TLS 1.3 client keys through the JDK's
      * @param trustManagers as for {@link SSLContext#init}; {@code null} for the JDK's default trust store
      */
-    static SSLContext context(KeyManager[] keyManagers, TrustManager[] trustManagers, KeyLogFile keyLog)
+    static SSLContext context(
+            KeyStore clientKeyStore, char[] clientKeyPassword, TrustManager[] trustManagers, KeyLogFile keyLog)
             throws GeneralSecurityException {
         BouncyCastleJsseProvider provider = new BouncyCastleJsseProvider(false, new LoggingCryptoProvider(keyLog));
+        KeyManager[] keyManagers = null;
+        if (clientKeyStore != null) {
+            KeyManagerFactory f = KeyManagerFactory.getInstance("PKIX", provider);
+            f.init(clientKeyStore, clientKeyPassword);
+            keyManagers = f.getKeyManagers();
+        }
         SSLContext context = SSLContext.getInstance("TLS", provider);
         // A SecureRandom of the JDK: without one Bouncy Castle asks for "DEFAULT", which only its own JCA provider
         // (bcprov, not registered here) has.

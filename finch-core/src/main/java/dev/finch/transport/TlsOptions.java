@@ -307,7 +307,7 @@ public final class TlsOptions {
                         keyLog.path(),
                         "TLS key logging is on: the secrets of every TLS connection are appended to " + keyLog.path()
                                 + "; whoever reads that file can decrypt the traffic. For debugging only.");
-                return BouncyCastleKeyLog.context(keyManagers, trustManagers, keyLog);
+                return BouncyCastleKeyLog.context(clientKeyStore, clientKeyPassword, trustManagers, keyLog);
             }
             SSLContext c = SSLContext.getInstance("TLS");
             // Null trust managers select the JDK default trust store.
