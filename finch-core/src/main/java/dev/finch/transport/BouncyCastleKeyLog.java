@@ -25,7 +25,8 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  * TLS contexts whose connections log their secrets: the Bouncy Castle JSSE provider ({@code bctls-jdk18on}, an
  * optional dependency) with a crypto back end that writes the NSS key log lines each time a connection changes keys.
  * Only this class names Bouncy Castle types, and it is loaded only when key logging is on, so Finch runs without the
- * jars otherwise.
+ * jars otherwise ({@link KeyLogFile#providerAvailable()} tests for them without loading this class, whose
+ * verification would need them).
  *
  * <p>The hook uses public extension points of Bouncy Castle's TLS API: the provider takes a
  * {@link JcaTlsCryptoProvider}, whose {@link JcaTlsCrypto} builds every record cipher through
@@ -39,22 +40,7 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  * what OpenSSL logs for the same sessions.
  */
 final class BouncyCastleKeyLog {
-    /** A class of {@code bctls-jdk18on}, to test for the jar without loading this class. */
-    static final String PROVIDER_CLASS = "org.bouncycastle.jsse.provider.BouncyCastleJsseProvider";
-
-    static final String ARTIFACT = "org.bouncycastle:bctls-jdk18on";
-
     private BouncyCastleKeyLog() {}
-
-    /** Whether {@code bctls-jdk18on} is on the class path. */
-    static boolean available() {
-        try {
-            Class.forName(PROVIDER_CLASS, false, TlsOptions.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
 
     /**
      * A client TLS context of a Bouncy Castle JSSE provider private to it (not registered with the JDK) whose

@@ -36,6 +36,10 @@ final class KeyLogFile {
     static final String CLIENT_TRAFFIC_SECRET_0 = "CLIENT_TRAFFIC_SECRET_0";
     static final String SERVER_TRAFFIC_SECRET_0 = "SERVER_TRAFFIC_SECRET_0";
 
+    /** The artifact key logging needs; its classes are used only by {@link BouncyCastleKeyLog}. */
+    static final String PROVIDER_ARTIFACT = "org.bouncycastle:bctls-jdk18on";
+
+    private static final String PROVIDER_CLASS = "org.bouncycastle.jsse.provider.BouncyCastleJsseProvider";
     private static final System.Logger LOG = System.getLogger(KeyLogFile.class.getName());
     private static final HexFormat HEX = HexFormat.of();
     /** Serialises appends of every key log file of this JVM: handshakes are rare next to a disk write. */
@@ -53,6 +57,16 @@ final class KeyLogFile {
     KeyLogFile(Path path) throws IOException {
         this.path = path.toAbsolutePath();
         append("");
+    }
+
+    /** Whether {@value #PROVIDER_ARTIFACT} (with bcprov and bcutil) is on Finch's class path. */
+    static boolean providerAvailable() {
+        try {
+            Class.forName(PROVIDER_CLASS, false, KeyLogFile.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** The file, absolute. */

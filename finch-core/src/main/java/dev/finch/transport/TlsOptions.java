@@ -114,9 +114,9 @@ public final class TlsOptions {
             throw new IllegalArgumentException(
                     "TLS key logging cannot be combined with a caller SSLContext: its provider exposes no secrets");
         }
-        if (!BouncyCastleKeyLog.available()) {
+        if (!KeyLogFile.providerAvailable()) {
             throw new IllegalStateException("TLS key logging to " + b.keyLogFile + " needs "
-                    + BouncyCastleKeyLog.ARTIFACT + " (and its bcprov/bcutil) on the class path");
+                    + KeyLogFile.PROVIDER_ARTIFACT + " (and its bcprov/bcutil) on the class path");
         }
         try {
             return new KeyLogFile(b.keyLogFile);
@@ -139,8 +139,8 @@ public final class TlsOptions {
         String problem;
         if (b.callerContext != null) {
             problem = "a caller SSLContext is used (its provider exposes no secrets)";
-        } else if (!BouncyCastleKeyLog.available()) {
-            problem = BouncyCastleKeyLog.ARTIFACT + " is not on the class path";
+        } else if (!KeyLogFile.providerAvailable()) {
+            problem = KeyLogFile.PROVIDER_ARTIFACT + " is not on the class path";
         } else {
             try {
                 return new KeyLogFile(Path.of(value));
