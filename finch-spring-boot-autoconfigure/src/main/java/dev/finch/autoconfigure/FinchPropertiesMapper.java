@@ -19,6 +19,7 @@ import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
+import org.springframework.boot.ssl.SslStoreBundle;
 
 /**
  * Turns {@link FinchProperties} into pool configurations and request options. Each value is handed to Finch's own
@@ -152,7 +153,22 @@ final class FinchPropertiesMapper {
                 throw new InvalidConfigurationPropertyValueException(
                         prefix + ".ssl-bundle", tls.getSslBundle(), e.getMessage());
             }
-            b.sslContext(bundle.createSslContext());
+            if (tls.getKeyLogFile() == null) {
+                b.sslContext(bundle.createSslContext());
+            } else {
+                // A context made by the bundle comes from the JDK's provider, which exposes no secrets: key logging
+                // builds its own from the bundle's stores.
+                SslStoreBundle stores = bundle.getStores();
+                if (stores.getTrustStore() != null) {
+                    b.trustStore(stores.getTrustStore());
+                }
+                if (stores.getKeyStore() != null) {
+                    String password = bundle.getKey().getPassword() != null
+                            ? bundle.getKey().getPassword()
+                            : stores.getKeyStorePassword();
+                    b.clientCertificate(stores.getKeyStore(), password == null ? null : password.toCharArray());
+                }
+            }
             SslOptions options = bundle.getOptions();
             if (options.getEnabledProtocols() != null) {
                 b.protocols(options.getEnabledProtocols());
@@ -166,7 +182,15 @@ final class FinchPropertiesMapper {
                     + "anyone on the network path can impersonate its servers. Never use this in production.");
             b.insecureSkipVerify();
         }
-        return b.build();
+        if (tls.getKeyLogFile() == null) {
+            return b.build();
+        }
+        try {
+            return b.keyLogFile(tls.getKeyLogFile()).build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new InvalidConfigurationPropertyValueException(
+                    prefix + ".key-log-file", tls.getKeyLogFile(), e.getMessage());
+        }
     }
 
     static RequestOptions requestOptions(FinchProperties.RequestDefaults request) {

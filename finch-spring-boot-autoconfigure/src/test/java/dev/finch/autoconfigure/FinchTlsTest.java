@@ -13,6 +13,8 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -35,6 +37,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -126,5 +129,25 @@ class FinchTlsTest {
                                 .request(Request.get(url + "/"))
                                 .bodyText())
                         .isEqualTo("secure"));
+    }
+
+    @Test
+    void aPoolWithAKeyLogFileLogsItsSessionSecretsAndKeepsTheBundlesTrust(@TempDir Path dir) {
+        Path keyLog = dir.resolve("keys.log");
+        runner.withPropertyValues(
+                        "spring.ssl.bundle.pem.upstream.truststore.certificate=" + certificatePem,
+                        "finch.pools.secure.url=" + url,
+                        "finch.pools.secure.tls.ssl-bundle=upstream",
+                        "finch.pools.secure.tls.key-log-file=" + keyLog)
+                .run(context -> {
+                    assertThat(context.getBean(FinchClient.class)
+                                    .request(Request.get(url + "/"))
+                                    .bodyText())
+                            .isEqualTo("secure");
+                    assertThat(Files.readAllLines(keyLog))
+                            .as("the TLS 1.3 traffic secrets of the one connection")
+                            .hasSize(4)
+                            .allMatch(line -> line.matches("[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]+"));
+                });
     }
 }
