@@ -8,8 +8,6 @@ import dev.finch.Request;
 import dev.finch.Response;
 import dev.finch.conn.ConnectOptions;
 import dev.finch.conn.Protocol;
-import dev.finch.http.TransportException;
-import dev.finch.http.TransportException.Reason;
 import dev.finch.pool.PoolConfig;
 import dev.finch.testing.JettyServer;
 import dev.finch.testing.TestCertificates;
@@ -32,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS key logging against Jetty (the JDK's TLS): the file holds the NSS lines each TLS version produces, and the TLS
- * behaviour of {@link TlsTransportTest} (verification, host names, ALPN, client certificates) is unchanged with the
- * Bouncy Castle engine key logging runs on. {@code KeyLogOpenSslTest} checks the secrets themselves.
+ * TLS key logging against Jetty (the JDK's TLS): the file holds the NSS lines each TLS version produces, for single,
+ * pooled and concurrent connections, and the options resolve the file as documented. {@link KeyLogOpenSslTest} checks
+ * the secrets themselves, {@link TlsTransportWithKeyLogTest} that TLS behaves the same with key logging on.
  */
 class KeyLogTest {
     private static final TestCertificates CERTS = TestCertificates.get();
@@ -131,44 +129,6 @@ class KeyLogTest {
         Map<String, List<String>> lines = labelsByClientRandom(file);
         assertThat(lines).as("one connection to each server").hasSize(2);
         assertThat(lines.values()).allSatisfy(labels -> assertThat(labels).containsExactlyElementsOf(TLS13_LABELS));
-    }
-
-    @Test
-    void rejectsAnUntrustedCertificateWithKeyLogging() throws Exception {
-        TlsOptions systemTrust =
-                TlsOptions.builder().keyLogFile(dir.resolve("keys.log")).build();
-        try (JettyServer https = JettyServer.https()) {
-            TransportException e = TlsTransportTest.failToConnect(https, systemTrust, "localhost");
-
-            assertThat(e.reason()).isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
-            assertThat(e.detail()).startsWith("untrusted certificate chain for localhost");
-        }
-    }
-
-    @Test
-    void rejectsACertificateForAnotherHostWithKeyLogging() throws Exception {
-        try (JettyServer other =
-                JettyServer.builder().tls(CERTS.issue("other.example")).start()) {
-            TransportException e = TlsTransportTest.failToConnect(other, keyLogging(dir.resolve("k.log")), "localhost");
-
-            assertThat(e.reason()).isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
-            assertThat(e.detail()).startsWith("host name mismatch for localhost");
-        }
-    }
-
-    @Test
-    void presentsAClientCertificateWithKeyLogging() throws Exception {
-        TlsOptions mutual = TlsOptions.builder()
-                .trustStore(CERTS.trustStore())
-                .clientCertificate(CERTS.client("finch-client").keyStore(), TestCertificates.PASSWORD.toCharArray())
-                .keyLogFile(dir.resolve("keys.log"))
-                .build();
-        try (JettyServer server =
-                        JettyServer.builder().tls().requireClientCertificate().start();
-                Transport t = connect(server, mutual, "localhost", List.of())) {
-            // The server requires a client certificate: an answer means ours was presented and accepted.
-            assertThat(Io.get(t, "localhost", "/status/200").status()).isEqualTo(200);
-        }
     }
 
     @Test
