@@ -11,7 +11,9 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * Appends TLS secrets to a file in the NSS key log format that Wireshark, tshark and curl read
@@ -42,6 +44,8 @@ final class KeyLogFile {
     private static final String PROVIDER_CLASS = "org.bouncycastle.jsse.provider.BouncyCastleJsseProvider";
     private static final System.Logger LOG = System.getLogger(KeyLogFile.class.getName());
     private static final HexFormat HEX = HexFormat.of();
+    /** What was warned about (files in use, reasons SSLKEYLOGFILE was not followed): once each per JVM. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
     /** Serialises appends of every key log file of this JVM: handshakes are rare next to a disk write. */
     private static final ReentrantLock WRITE_LOCK = new ReentrantLock();
 
@@ -57,6 +61,73 @@ final class KeyLogFile {
     KeyLogFile(Path path) throws IOException {
         this.path = path.toAbsolutePath();
         append("");
+    }
+
+    /**
+     * The key log {@link TlsOptions.Builder#keyLogFile} asks for, announced with a warning (once per file).
+     *
+     * @throws IllegalArgumentException with a caller's SSLContext, or if the file cannot be created or opened
+     * @throws IllegalStateException if {@value #PROVIDER_ARTIFACT} is not on the class path
+     */
+    static KeyLogFile explicit(Path file, boolean callerContext) {
+        if (callerContext) {
+            throw new IllegalArgumentException(
+                    "TLS key logging cannot be combined with a caller SSLContext: its provider exposes no secrets");
+        }
+        if (!providerAvailable()) {
+            throw new IllegalStateException("TLS key logging to " + file + " needs " + PROVIDER_ARTIFACT
+                    + " (and its bcprov/bcutil) on the" + " class path");
+        }
+        try {
+            return announced(new KeyLogFile(file));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot open the TLS key log file " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * The key log {@value TlsOptions#SSLKEYLOGFILE} names, announced with a warning (once per file), or {@code null}
+     * if it is unset or blank. What stands in its way (a caller's SSLContext, no Bouncy Castle, a file that cannot be
+     * opened) is a warning, once per reason, not an error: an environment variable must not break an application.
+     */
+    static KeyLogFile fromEnvironment(Function<String, String> environment, boolean callerContext) {
+        String value;
+        try {
+            value = environment.apply(TlsOptions.SSLKEYLOGFILE);
+        } catch (SecurityException e) {
+            return null;
+        }
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String problem;
+        if (callerContext) {
+            problem = "a caller SSLContext is used (its provider exposes no secrets)";
+        } else if (!providerAvailable()) {
+            problem = PROVIDER_ARTIFACT + " is not on the class path";
+        } else {
+            try {
+                return announced(new KeyLogFile(Path.of(value)));
+            } catch (IOException | RuntimeException e) {
+                problem = "the file cannot be opened: " + e;
+            }
+        }
+        warnOnce(problem, TlsOptions.SSLKEYLOGFILE + " is set but TLS secrets are not logged: " + problem);
+        return null;
+    }
+
+    private static KeyLogFile announced(KeyLogFile keyLog) {
+        warnOnce(
+                keyLog.path.toString(),
+                "TLS key logging is on: the secrets of TLS connections are appended to " + keyLog.path
+                        + "; whoever reads that file can decrypt their traffic. For debugging only.");
+        return keyLog;
+    }
+
+    private static void warnOnce(String key, String message) {
+        if (WARNED.add(key)) {
+            LOG.log(Level.WARNING, message);
+        }
     }
 
     /** Whether {@value #PROVIDER_ARTIFACT} (with bcprov and bcutil) is on Finch's class path. */

@@ -2,7 +2,6 @@ package dev.finch.transport;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +17,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -58,9 +55,6 @@ public final class TlsOptions {
     public static final String SSLKEYLOGFILE = "SSLKEYLOGFILE";
 
     private static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
-    private static final System.Logger LOG = System.getLogger(TlsOptions.class.getName());
-    /** The key log files already announced: one warning per file and JVM, not one per pool. */
-    private static final Set<Path> ANNOUNCED_KEY_LOGS = ConcurrentHashMap.newKeySet();
 
     private static final Pattern PEM_CERTIFICATE =
             Pattern.compile("-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\\s]*?)-----END CERTIFICATE-----");
@@ -106,56 +100,10 @@ public final class TlsOptions {
         this.trustManagers = trustManagers(b.trust, b.trustStore);
         this.keyManagers = keyManagers(b.clientKeyStore, b.clientKeyPassword);
         this.explicitKeyLog = b.keyLogFile;
-        this.keyLog = b.keyLogFile != null ? explicitKeyLog(b) : environmentKeyLog(b);
-    }
-
-    private static KeyLogFile explicitKeyLog(Builder b) {
-        if (b.callerContext != null) {
-            throw new IllegalArgumentException(
-                    "TLS key logging cannot be combined with a caller SSLContext: its provider exposes no secrets");
-        }
-        if (!KeyLogFile.providerAvailable()) {
-            throw new IllegalStateException("TLS key logging to " + b.keyLogFile + " needs "
-                    + KeyLogFile.PROVIDER_ARTIFACT + " (and its bcprov/bcutil) on the class path");
-        }
-        try {
-            return new KeyLogFile(b.keyLogFile);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot open the TLS key log file " + b.keyLogFile + ": " + e, e);
-        }
-    }
-
-    /** The key log {@value #SSLKEYLOGFILE} names, or {@code null}; what stands in its way is a warning, not an error. */
-    private static KeyLogFile environmentKeyLog(Builder b) {
-        String value;
-        try {
-            value = b.environment.apply(SSLKEYLOGFILE);
-        } catch (SecurityException e) {
-            return null;
-        }
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String problem;
-        if (b.callerContext != null) {
-            problem = "a caller SSLContext is used (its provider exposes no secrets)";
-        } else if (!KeyLogFile.providerAvailable()) {
-            problem = KeyLogFile.PROVIDER_ARTIFACT + " is not on the class path";
-        } else {
-            try {
-                return new KeyLogFile(Path.of(value));
-            } catch (IOException | RuntimeException e) {
-                problem = "the file cannot be opened: " + e;
-            }
-        }
-        warnOnce(Path.of("!" + problem), SSLKEYLOGFILE + " is set but TLS secrets are not logged: " + problem);
-        return null;
-    }
-
-    private static void warnOnce(Path key, String message) {
-        if (ANNOUNCED_KEY_LOGS.add(key)) {
-            LOG.log(Level.WARNING, message);
-        }
+        boolean callerContext = b.callerContext != null;
+        this.keyLog = b.keyLogFile != null
+                ? KeyLogFile.explicit(b.keyLogFile, callerContext)
+                : KeyLogFile.fromEnvironment(b.environment, callerContext);
     }
 
     /** Verifying, system trust store, TLS 1.3 and 1.2. */
@@ -303,10 +251,6 @@ public final class TlsOptions {
         }
         try {
             if (keyLog != null) {
-                warnOnce(
-                        keyLog.path(),
-                        "TLS key logging is on: the secrets of every TLS connection are appended to " + keyLog.path()
-                                + "; whoever reads that file can decrypt the traffic. For debugging only.");
                 return BouncyCastleKeyLog.context(clientKeyStore, clientKeyPassword, trustManagers, keyLog);
             }
             SSLContext c = SSLContext.getInstance("TLS");
@@ -555,8 +499,8 @@ public final class TlsOptions {
          * this on in production. Lines are {@code CLIENT_RANDOM} for TLS 1.2 and {@code CLIENT_HANDSHAKE_TRAFFIC_SECRET},
          * {@code SERVER_HANDSHAKE_TRAFFIC_SECRET}, {@code CLIENT_TRAFFIC_SECRET_0}, {@code SERVER_TRAFFIC_SECRET_0}
          * for TLS 1.3; they are appended as each handshake goes, whole lines at a time. A new file is readable by
-         * its owner only (on POSIX file systems). A warning is logged once per file when the first connection
-         * starts.
+         * its owner only (on POSIX file systems). A warning (once per file and JVM) is logged when options using it
+         * are built.
          *
          * <p>The JDK's TLS provider exposes no secrets, so connections then run on the Bouncy Castle JSSE provider,
          * which needs {@code org.bouncycastle:bctls-jdk18on} on the class path (an optional dependency of Finch).

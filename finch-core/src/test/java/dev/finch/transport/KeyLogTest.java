@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -169,6 +171,22 @@ class KeyLogTest {
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
                 .isEqualTo("rw-------");
+    }
+
+    @Test
+    void warnsOncePerFileThatSecretsGoToDisk() {
+        Path file = dir.resolve("warned.log");
+        List<LogRecord> records;
+        try (LogRecorder log = new LogRecorder(KeyLogFile.class.getName())) {
+            keyLogging(file);
+            keyLogging(file).toBuilder().build();
+            records = log.records();
+        }
+
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+            assertThat(r.getMessage()).contains(file.toAbsolutePath().toString(), "can decrypt");
+        });
     }
 
     @Test

@@ -8,8 +8,10 @@ import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.LogRecord;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,8 +74,18 @@ class KeyLogWithoutBouncyCastleTest {
                 Map.of("SSLKEYLOGFILE", dir.resolve("keys.log").toString())::get;
         environment.invoke(b, env);
 
-        Object options = builder.getMethod("build").invoke(b);
+        Object options;
+        List<LogRecord> warnings;
+        try (LogRecorder log = new LogRecorder(KeyLogFile.class.getName())) {
+            options = builder.getMethod("build").invoke(b);
+            warnings = log.records();
+        }
 
+        assertThat(warnings)
+                .singleElement()
+                .extracting(LogRecord::getMessage)
+                .asString()
+                .contains("SSLKEYLOGFILE is set but TLS secrets are not logged", "bctls-jdk18on");
         assertThat(tlsOptions.getMethod("keyLogFile").invoke(options)).isNull();
         SSLContext context = (SSLContext) tlsOptions.getMethod("sslContext").invoke(options);
         assertThat(context.getProvider().getName()).isEqualTo("SunJSSE");
