@@ -74,6 +74,8 @@ public final class TlsOptions {
     private final char[] clientKeyPassword;
     /** The file given to {@link Builder#keyLogFile}, or {@code null}. */
     private final Path explicitKeyLog;
+    /** Where {@value #SSLKEYLOGFILE} was read, for {@link #toBuilder()}. */
+    private final Function<String, String> environment;
     /** Where secrets are logged (explicit or from the environment), or {@code null} when key logging is off. */
     private final KeyLogFile keyLog;
 
@@ -100,6 +102,7 @@ public final class TlsOptions {
         this.trustManagers = trustManagers(b.trust, b.trustStore);
         this.keyManagers = keyManagers(b.clientKeyStore, b.clientKeyPassword);
         this.explicitKeyLog = b.keyLogFile;
+        this.environment = b.environment;
         boolean callerContext = b.callerContext != null;
         this.keyLog = b.keyLogFile != null
                 ? KeyLogFile.explicit(b.keyLogFile, callerContext)
@@ -129,6 +132,7 @@ public final class TlsOptions {
         b.clientKeyStore = clientKeyStore;
         b.clientKeyPassword = clientKeyPassword == null ? null : clientKeyPassword.clone();
         b.keyLogFile = explicitKeyLog;
+        b.environment = environment;
         return b;
     }
 

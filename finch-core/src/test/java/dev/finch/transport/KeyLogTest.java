@@ -219,6 +219,16 @@ class KeyLogTest {
     }
 
     @Test
+    void derivedOptionsKeepTheEnvironmentTheyWereBuiltWith() {
+        Path file = dir.resolve("from-env.log");
+        TlsOptions tls = TlsOptions.builder()
+                .environment(Map.of(TlsOptions.SSLKEYLOGFILE, file.toString())::get)
+                .build();
+
+        assertThat(tls.toBuilder().verifyHostname(false).build().keyLogFile()).isEqualTo(file.toAbsolutePath());
+    }
+
+    @Test
     void anExplicitFileWinsOverSslKeyLogFile() {
         Path explicit = dir.resolve("explicit.log");
         TlsOptions tls = TlsOptions.builder()
