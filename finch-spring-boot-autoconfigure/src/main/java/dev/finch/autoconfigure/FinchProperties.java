@@ -257,7 +257,7 @@ public class FinchProperties {
 
         /**
          * For debugging only: append the TLS secrets of this pool's connections to this file (NSS key log format,
-         * for Wireshark). Needs org.bouncycastle:bctls-jdk18on on the class path. Without it, the SSLKEYLOGFILE
+         * for Wireshark). Needs org.bouncycastle:bctls-jdk18on on the class path. When not set, the SSLKEYLOGFILE
          * environment variable is honoured. A warning is logged.
          */
         private Path keyLogFile;
