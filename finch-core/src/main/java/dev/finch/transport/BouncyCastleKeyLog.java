@@ -97,7 +97,14 @@ final class BouncyCastleKeyLog {
             if (!cryptoParams.isServer()) {
                 SecurityParameters sp = cryptoParams.getSecurityParametersHandshake();
                 if (sp != null) {
-                    String lines = lines(sp);
+                    String lines;
+                    try {
+                        lines = lines(sp);
+                    } catch (RuntimeException e) {
+                        // Never fail a handshake over its key log.
+                        keyLog.reportFailure("cannot read the secrets of a TLS connection", e);
+                        lines = "";
+                    }
                     if (!lines.isEmpty()) {
                         keyLog.log(lines);
                     }
@@ -108,7 +115,7 @@ final class BouncyCastleKeyLog {
     }
 
     /** The key log lines for the secrets a cipher is about to be keyed from; empty if there are none to log. */
-    static String lines(SecurityParameters sp) {
+    private static String lines(SecurityParameters sp) {
         byte[] clientRandom = sp.getClientRandom();
         ProtocolVersion version = sp.getNegotiatedVersion();
         if (clientRandom == null || clientRandom.length != 32 || version == null) {

@@ -158,10 +158,15 @@ final class KeyLogFile {
         try {
             append(lines);
         } catch (IOException | RuntimeException e) {
-            if (!failureReported) {
-                failureReported = true;
-                LOG.log(Level.WARNING, "cannot append TLS secrets to the key log file " + path + ": " + e);
-            }
+            reportFailure("cannot append TLS secrets to the key log file " + path, e);
+        }
+    }
+
+    /** Logs a warning about secrets that could not be logged, the first time only: not once per handshake. */
+    void reportFailure(String what, Exception e) {
+        if (!failureReported) {
+            failureReported = true;
+            LOG.log(Level.WARNING, what + ": " + e);
         }
     }
 

@@ -198,6 +198,30 @@ class KeyLogTest {
     }
 
     @Test
+    void aFailingWriteIsWarnedAboutOnceAndConnectionsGoOn() throws Exception {
+        Path file = dir.resolve("keys.log");
+        TlsOptions tls = keyLogging(file);
+        Files.delete(file);
+        Files.createDirectory(file); // appending to it fails from now on
+        List<LogRecord> records;
+        try (LogRecorder log = new LogRecorder(KeyLogFile.class.getName());
+                JettyServer https = JettyServer.https()) {
+            for (int i = 0; i < 2; i++) {
+                try (Transport t = connect(https, tls, "localhost", List.of())) {
+                    assertThat(Io.get(t, "localhost", "/bytes/10").status()).isEqualTo(200);
+                }
+            }
+            records = log.records();
+        }
+
+        assertThat(records)
+                .singleElement()
+                .extracting(LogRecord::getMessage)
+                .asString()
+                .startsWith("cannot append TLS secrets to the key log file " + file.toAbsolutePath());
+    }
+
+    @Test
     void appendsToAnExistingFile() throws Exception {
         Path file = dir.resolve("keys.log");
         Files.writeString(file, "# earlier session\n");
