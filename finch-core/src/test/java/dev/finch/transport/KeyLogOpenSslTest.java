@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,13 +48,19 @@ class KeyLogOpenSslTest {
                 + " (install it, e.g. apt-get install openssl)");
     }
 
+    private static final String TLS13 = "CLIENT_HANDSHAKE_TRAFFIC_SECRET SERVER_HANDSHAKE_TRAFFIC_SECRET"
+            + " CLIENT_TRAFFIC_SECRET_0 SERVER_TRAFFIC_SECRET_0";
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "-tls1_2, CLIENT_RANDOM",
-        "-tls1_3, CLIENT_HANDSHAKE_TRAFFIC_SECRET SERVER_HANDSHAKE_TRAFFIC_SECRET CLIENT_TRAFFIC_SECRET_0"
-                + " SERVER_TRAFFIC_SECRET_0"
+        "-tls1_2, TLSv1.2, CLIENT_RANDOM",
+        "-tls1_3, TLSv1.3, " + TLS13,
+        // SHA-384: 48-byte secrets.
+        "-tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384, TLSv1.3, " + TLS13,
+        // A group the client sends no key share for: a HelloRetryRequest comes first.
+        "-tls1_3 -groups secp384r1, TLSv1.3, " + TLS13
     })
-    void logsTheSecretsOpenSslUsedForTheSameSession(String version, String labels) throws Exception {
+    void logsTheSecretsOpenSslUsedForTheSameSession(String options, String version, String labels) throws Exception {
         TestCertificates certs = TestCertificates.get();
         TestCertificates.Credential server = certs.localhost();
         Path cert = dir.resolve("cert.pem");
@@ -74,21 +81,22 @@ class KeyLogOpenSslTest {
                         + "\n-----END PRIVATE KEY-----\n",
                 StandardCharsets.US_ASCII);
 
-        Process process = new ProcessBuilder(
-                        openssl.toString(),
-                        "s_server",
-                        "-accept",
-                        "127.0.0.1:0",
-                        "-cert",
-                        cert.toString(),
-                        "-key",
-                        key.toString(),
-                        "-keylogfile",
-                        serverLog.toString(),
-                        "-naccept",
-                        "1",
-                        "-www",
-                        version)
+        List<String> command = new ArrayList<>(List.of(
+                openssl.toString(),
+                "s_server",
+                "-accept",
+                "127.0.0.1:0",
+                "-cert",
+                cert.toString(),
+                "-key",
+                key.toString(),
+                "-keylogfile",
+                serverLog.toString(),
+                "-naccept",
+                "1",
+                "-www"));
+        command.addAll(List.of(options.split(" ")));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
@@ -104,7 +112,7 @@ class KeyLogOpenSslTest {
                     "localhost",
                     List.of(),
                     Io.deadline())) {
-                assertThat(t.sslSession().getProtocol()).isEqualTo(version.equals("-tls1_2") ? "TLSv1.2" : "TLSv1.3");
+                assertThat(t.sslSession().getProtocol()).isEqualTo(version);
                 // s_server -www answers a GET with a status page and closes: the whole session ran.
                 assertThat(Io.get(t, "localhost", "/").status()).isEqualTo(200);
             }
