@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.finch.FinchClient;
+import dev.finch.PoolKey;
 import dev.finch.Request;
 import dev.finch.http.TransportException;
 import java.io.OutputStream;
@@ -47,6 +48,8 @@ class FinchTlsTest {
     private static HttpsServer server;
     private static String url;
     private static String certificatePem;
+    /** The server's key and certificate, password "secret": a client certificate for the bundle tests. */
+    private static KeyStore keyStore;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(FinchAutoConfiguration.class, SslAutoConfiguration.class));
@@ -78,6 +81,7 @@ class FinchTlsTest {
                 + "\n-----END CERTIFICATE-----\n";
 
         KeyStore ks = KeyStore.getInstance("PKCS12");
+        keyStore = ks;
         ks.load(null, null);
         ks.setKeyEntry("server", keys.getPrivate(), "secret".toCharArray(), new Certificate[] {cert});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -129,6 +133,33 @@ class FinchTlsTest {
                                 .request(Request.get(url + "/"))
                                 .bodyText())
                         .isEqualTo("secure"));
+    }
+
+    @Test
+    void withAKeyLogFileABundlesKeyStoreBecomesTheClientCertificate(@TempDir Path dir) throws Exception {
+        Path p12 = dir.resolve("client.p12");
+        try (OutputStream out = Files.newOutputStream(p12)) {
+            keyStore.store(out, "secret".toCharArray());
+        }
+        runner.withPropertyValues(
+                        "spring.ssl.bundle.jks.mtls.keystore.location=file:" + p12,
+                        "spring.ssl.bundle.jks.mtls.keystore.type=PKCS12",
+                        "spring.ssl.bundle.jks.mtls.keystore.password=secret",
+                        "finch.pools.secure.url=" + url,
+                        "finch.pools.secure.tls.ssl-bundle=mtls",
+                        "finch.pools.secure.tls.verify=false",
+                        "finch.pools.secure.tls.key-log-file=" + dir.resolve("keys.log"))
+                .run(context -> {
+                    FinchClient client = context.getBean(FinchClient.class);
+                    assertThat(client.findPool(PoolKey.of(url))
+                                    .orElseThrow()
+                                    .connectOptions()
+                                    .tls()
+                                    .toString())
+                            .contains("clientCertificate", "keyLogFile=");
+                    assertThat(client.request(Request.get(url + "/")).bodyText())
+                            .isEqualTo("secure");
+                });
     }
 
     @Test
