@@ -13,7 +13,6 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.PKIXReason;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 
 /** Turns JDK exceptions into {@link TransportException}s with a reason and a detail. */
 final class Errors {
@@ -47,7 +46,9 @@ final class Errors {
      * TLS_CERTIFICATE_REJECTED with the problem named first in the detail, anything else TLS_HANDSHAKE_FAILED.
      */
     static TransportException fromHandshake(SSLException e, String serverName) {
-        String certificateProblem = e instanceof SSLHandshakeException ? certificateProblem(e) : null;
+        // Any SSLException: the JDK throws SSLHandshakeException, Bouncy Castle's provider (key logging) a plain
+        // SSLException, both with the trust manager's CertificateException among the causes.
+        String certificateProblem = certificateProblem(e);
         String cause = innermostMessage(e);
         if (certificateProblem != null) {
             return new TransportException(

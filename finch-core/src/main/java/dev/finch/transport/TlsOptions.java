@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
@@ -43,9 +44,18 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>The {@link SSLContext} is built once per instance, on first use, and shared by every connection made with it:
  * building one (and loading a trust store) is expensive, while creating an engine from it is cheap. Keep one
  * {@code TlsOptions} per configuration rather than building a new one per connection.
+ *
+ * <p><b>Key logging</b> ({@link Builder#keyLogFile}, or the {@value #SSLKEYLOGFILE} environment variable when no file
+ * is set) appends every connection's TLS secrets to a file in the NSS key log format, so that Wireshark can decrypt a
+ * capture. The JDK's TLS provider exposes no secrets, so connections then run on the Bouncy Castle JSSE provider
+ * ({@code org.bouncycastle:bctls-jdk18on}, an optional dependency of Finch); without key logging nothing changes.
  */
 public final class TlsOptions {
+    /** The environment variable naming a key log file when {@link Builder#keyLogFile} is not set. */
+    public static final String SSLKEYLOGFILE = "SSLKEYLOGFILE";
+
     private static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
     private static final Pattern PEM_CERTIFICATE =
             Pattern.compile("-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\\s]*?)-----END CERTIFICATE-----");
     /** Declared after the constants the builder reads. */
@@ -62,6 +72,12 @@ public final class TlsOptions {
     private final KeyStore trustStore;
     private final KeyStore clientKeyStore;
     private final char[] clientKeyPassword;
+    /** The file given to {@link Builder#keyLogFile}, or {@code null}. */
+    private final Path explicitKeyLog;
+    /** Where {@value #SSLKEYLOGFILE} was read, for {@link #toBuilder()}. */
+    private final Function<String, String> environment;
+    /** Where secrets are logged (explicit or from the environment), or {@code null} when key logging is off. */
+    private final KeyLogFile keyLog;
 
     /** Guards the first build of {@link #context}; reads after that go through the volatile field alone. */
     private final ReentrantLock contextLock = new ReentrantLock();
@@ -85,6 +101,12 @@ public final class TlsOptions {
         // Built now so that bad key material fails at build time, not at the first connection.
         this.trustManagers = trustManagers(b.trust, b.trustStore);
         this.keyManagers = keyManagers(b.clientKeyStore, b.clientKeyPassword);
+        this.explicitKeyLog = b.keyLogFile;
+        this.environment = b.environment;
+        boolean callerContext = b.callerContext != null;
+        this.keyLog = b.keyLogFile != null
+                ? KeyLogFile.explicit(b.keyLogFile, callerContext)
+                : KeyLogFile.fromEnvironment(b.environment, callerContext);
     }
 
     /** Verifying, system trust store, TLS 1.3 and 1.2. */
@@ -109,6 +131,8 @@ public final class TlsOptions {
         b.cipherSuites = cipherSuites;
         b.clientKeyStore = clientKeyStore;
         b.clientKeyPassword = clientKeyPassword == null ? null : clientKeyPassword.clone();
+        b.keyLogFile = explicitKeyLog;
+        b.environment = environment;
         return b;
     }
 
@@ -130,6 +154,14 @@ public final class TlsOptions {
     /** The cipher suites offered, or an empty list for the JDK's defaults. */
     public List<String> cipherSuites() {
         return cipherSuites;
+    }
+
+    /**
+     * The file TLS secrets are appended to (set with {@link Builder#keyLogFile}, or else named by
+     * {@value #SSLKEYLOGFILE} when these options were built), or {@code null} when key logging is off.
+     */
+    public Path keyLogFile() {
+        return keyLog == null ? null : keyLog.path();
     }
 
     /**
@@ -213,7 +245,8 @@ public final class TlsOptions {
     public String toString() {
         return "TlsOptions[trust=" + trustDescription + ", verifyHostname=" + verifyHostname + ", protocols="
                 + protocols + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites)
-                + (keyManagers == null ? "" : ", clientCertificate") + "]";
+                + (keyManagers == null ? "" : ", clientCertificate")
+                + (keyLog == null ? "" : ", keyLogFile=" + keyLog.path()) + "]";
     }
 
     private SSLContext buildContext() {
@@ -221,6 +254,9 @@ public final class TlsOptions {
             return callerContext;
         }
         try {
+            if (keyLog != null) {
+                return BouncyCastleKeyLog.context(clientKeyStore, clientKeyPassword, trustManagers, keyLog);
+            }
             SSLContext c = SSLContext.getInstance("TLS");
             // Null trust managers select the JDK default trust store.
             c.init(keyManagers, trustManagers, null);
@@ -353,6 +389,8 @@ public final class TlsOptions {
         private List<String> cipherSuites = List.of();
         private KeyStore clientKeyStore;
         private char[] clientKeyPassword;
+        private Path keyLogFile;
+        private Function<String, String> environment = System::getenv;
 
         private Builder() {}
 
@@ -459,10 +497,42 @@ public final class TlsOptions {
         }
 
         /**
+         * <b>For debugging:</b> appends the TLS secrets of every connection made with these options to {@code file},
+         * in the NSS key log format (the {@code SSLKEYLOGFILE} format of browsers and curl), so that Wireshark or
+         * tshark can decrypt a capture of the traffic. Whoever can read the file can decrypt that traffic: never turn
+         * this on in production. Lines are {@code CLIENT_RANDOM} for TLS 1.2 and {@code CLIENT_HANDSHAKE_TRAFFIC_SECRET},
+         * {@code SERVER_HANDSHAKE_TRAFFIC_SECRET}, {@code CLIENT_TRAFFIC_SECRET_0}, {@code SERVER_TRAFFIC_SECRET_0}
+         * for TLS 1.3; they are appended as each handshake goes, whole lines at a time. A new file is readable by
+         * its owner only (on POSIX file systems). A warning (once per file and JVM) is logged when options using it
+         * are built.
+         *
+         * <p>The JDK's TLS provider exposes no secrets, so connections then run on the Bouncy Castle JSSE provider,
+         * which needs {@code org.bouncycastle:bctls-jdk18on} on the class path (an optional dependency of Finch).
+         * Trust, host-name verification, protocols, cipher suites, ALPN, SNI and client certificates apply as
+         * without key logging. When this is not set, the {@value TlsOptions#SSLKEYLOGFILE} environment variable is
+         * honoured if it names a file, with a warning instead of an error if that cannot be done.
+         *
+         * @param file the key log file; {@code null} falls back to {@value TlsOptions#SSLKEYLOGFILE}
+         * @see #build()
+         */
+        public Builder keyLogFile(Path file) {
+            this.keyLogFile = file;
+            return this;
+        }
+
+        /** Where {@value TlsOptions#SSLKEYLOGFILE} is read from; {@link System#getenv(String)} unless a test says. */
+        Builder environment(Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /**
          * The options. Trust and key material are loaded here (the {@link SSLContext} itself on first use).
          *
-         * @throws IllegalArgumentException if a key store cannot be used, or a client certificate is combined with a
-         *     caller SSLContext
+         * @throws IllegalArgumentException if a key store cannot be used, a client certificate or a key log file is
+         *     combined with a caller SSLContext, or the key log file cannot be created or opened for appending
+         * @throws IllegalStateException if a key log file is set but {@code org.bouncycastle:bctls-jdk18on} is not on
+         *     the class path
          */
         public TlsOptions build() {
             return new TlsOptions(this);

@@ -2,6 +2,7 @@ package dev.finch.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finch.conn.ConnectOptions;
 import dev.finch.conn.HttpConnection;
 import dev.finch.conn.RequestBody;
 import dev.finch.conn.RequestRef;
@@ -131,19 +132,47 @@ class DocsExamplesTest {
         try (JettyServer server = JettyServer.https();
                 HttpConnection conn = HttpConnection.connect(
                         Scheme.HTTPS, "localhost", server.port(), TlsExamples.privateCa(bundle))) {
-            RequestRef ref = conn.request("GET", "/tls", HttpHeaders.EMPTY, RequestBody.none());
-            StringBuilder body = new StringBuilder();
-            boolean done = false;
-            while (!done) {
-                for (ResponsePart p : conn.recv(Duration.ofSeconds(10))) {
-                    if (p instanceof ResponsePart.Data d) {
-                        body.append(new String(d.bytes(), StandardCharsets.UTF_8));
-                    }
-                    done |= p instanceof ResponsePart.Done && p.ref() == ref;
-                }
-            }
-            assertThat(body).contains("protocol=TLSv1.3");
+            assertThat(getTls(conn)).contains("protocol=TLSv1.3");
         }
+    }
+
+    @Test
+    void keyLogOptionsLogTheSessionsSecrets(@TempDir Path dir) throws Exception {
+        Path bundle = dir.resolve("ca.pem");
+        Files.writeString(bundle, TestCertificates.get().caPem());
+        Path keyLog = dir.resolve("keys.log");
+        ConnectOptions options = ConnectOptions.builder()
+                .tls(TlsExamples.keyLogging(bundle, keyLog))
+                .build();
+        try (JettyServer server = JettyServer.https();
+                HttpConnection conn = HttpConnection.connect(Scheme.HTTPS, "localhost", server.port(), options)) {
+            assertThat(getTls(conn)).contains("protocol=TLSv1.3");
+        }
+        assertThat(Files.readAllLines(keyLog))
+                .extracting(line -> line.split(" ")[0])
+                .containsExactly(
+                        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+                        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                        "CLIENT_TRAFFIC_SECRET_0",
+                        "SERVER_TRAFFIC_SECRET_0");
+    }
+
+    /** GET /tls on {@code conn}, returning the body. */
+    private static StringBuilder getTls(HttpConnection conn) throws Exception {
+        RequestRef ref = conn.request("GET", "/tls", HttpHeaders.EMPTY, RequestBody.none());
+        StringBuilder body = new StringBuilder();
+        boolean done = false;
+        // Bounded: at most 100 waits of up to 10 s each for a small response.
+        for (int round = 0; !done && round < 100; round++) {
+            for (ResponsePart p : conn.recv(Duration.ofSeconds(10))) {
+                if (p instanceof ResponsePart.Data d) {
+                    body.append(new String(d.bytes(), StandardCharsets.UTF_8));
+                }
+                done |= p instanceof ResponsePart.Done && p.ref() == ref;
+            }
+        }
+        assertThat(done).as("response complete").isTrue();
+        return body;
     }
 
     private static Throwable catchCause(CompletableFuture<?> f) throws Exception {

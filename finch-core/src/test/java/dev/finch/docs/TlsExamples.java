@@ -29,4 +29,14 @@ final class TlsExamples {
         // end::tls-mutual[]
         return tls;
     }
+
+    static TlsOptions keyLogging(Path caBundle, Path keyLogFile) {
+        // tag::tls-key-log[]
+        TlsOptions tls = TlsOptions.builder()
+                .trustPemFile(caBundle)
+                .keyLogFile(keyLogFile) // e.g. Path.of("/tmp/finch-keys.log"); for debugging only
+                .build();
+        // end::tls-key-log[]
+        return tls;
+    }
 }

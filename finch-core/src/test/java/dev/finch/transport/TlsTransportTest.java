@@ -27,11 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** TLS against real Jetty servers presenting certificates of the {@link TestCertificates} CA. */
 class TlsTransportTest {
     private static final TestCertificates CERTS = TestCertificates.get();
-    private static final TlsOptions TRUST_TEST_CA =
-            TlsOptions.builder().trustStore(CERTS.trustStore()).build();
     private static final List<String> NO_ALPN = List.of();
 
     private static JettyServer https;
+
+    private final TlsOptions trustTestCa =
+            options().trustStore(CERTS.trustStore()).build();
+
+    /** The builder every test starts from; {@link TlsTransportWithKeyLogTest} turns key logging on in it. */
+    TlsOptions.Builder options() {
+        return TlsOptions.builder();
+    }
 
     @BeforeAll
     static void start() {
@@ -62,7 +68,7 @@ class TlsTransportTest {
 
     @Test
     void handshakesWithTheTestCaAndSendsSni() throws Exception {
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "localhost", NO_ALPN)) {
             assertThat(t.sslSession().getProtocol()).isEqualTo("TLSv1.3");
             assertThat(t.channel().isBlocking()).isFalse();
             assertThat(t.isOpen()).isTrue();
@@ -76,7 +82,7 @@ class TlsTransportTest {
 
     @Test
     void sendsNoSniForAnIpAddressAndChecksItsIpSan() throws Exception {
-        try (Transport t = connect(https, TRUST_TEST_CA, "127.0.0.1", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "127.0.0.1", NO_ALPN)) {
             assertThat(Io.get(t, "127.0.0.1", "/tls").bodyText()).contains("sni=\n");
         }
     }
@@ -84,7 +90,7 @@ class TlsTransportTest {
     @Test
     void negotiatesH2WithAlpn() throws Exception {
         try (JettyServer h2 = JettyServer.h2();
-                Transport t = connect(h2, TRUST_TEST_CA, "localhost", List.of("h2", "http/1.1"))) {
+                Transport t = connect(h2, trustTestCa, "localhost", List.of("h2", "http/1.1"))) {
             assertThat(t.applicationProtocol()).isEqualTo("h2");
             assertThat(TlsOptions.allowedWithHttp2(t.sslSession().getCipherSuite()))
                     .isTrue();
@@ -94,7 +100,7 @@ class TlsTransportTest {
     @Test
     void negotiatesHttp11WhenOnlyThatIsOffered() throws Exception {
         try (JettyServer h2 = JettyServer.h2();
-                Transport t = connect(h2, TRUST_TEST_CA, "localhost", List.of("http/1.1"))) {
+                Transport t = connect(h2, trustTestCa, "localhost", List.of("http/1.1"))) {
             assertThat(t.applicationProtocol()).isEqualTo("http/1.1");
         }
     }
@@ -102,7 +108,7 @@ class TlsTransportTest {
     @Test
     void reportsNoProtocolWhenNoneIsOffered() throws Exception {
         try (JettyServer h2 = JettyServer.h2();
-                Transport t = connect(h2, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+                Transport t = connect(h2, trustTestCa, "localhost", NO_ALPN)) {
             assertThat(t.applicationProtocol()).isNull();
             assertThat(Io.get(t, "localhost", "/tls").bodyText()).contains("http=HTTP/1.1");
         }
@@ -110,7 +116,7 @@ class TlsTransportTest {
 
     @Test
     void reportsNoProtocolWhenTheServerIgnoresAlpn() throws Exception {
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", List.of("h2", "http/1.1"))) {
+        try (Transport t = connect(https, trustTestCa, "localhost", List.of("h2", "http/1.1"))) {
             assertThat(t.applicationProtocol()).isNull();
         }
     }
@@ -119,7 +125,7 @@ class TlsTransportTest {
     void rejectsACertificateForAnotherHost() throws Exception {
         try (JettyServer other =
                 JettyServer.builder().tls(CERTS.issue("other.example")).start()) {
-            TransportException e = failToConnect(other, TRUST_TEST_CA, "localhost");
+            TransportException e = failToConnect(other, trustTestCa, "localhost");
 
             assertThat(e.reason()).isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
             assertThat(e.detail()).startsWith("host name mismatch for localhost");
@@ -130,7 +136,7 @@ class TlsTransportTest {
     void rejectsAnIpAddressMissingFromTheIpSans() throws Exception {
         try (JettyServer other =
                 JettyServer.builder().tls(CERTS.issue("localhost")).start()) {
-            TransportException e = failToConnect(other, TRUST_TEST_CA, "127.0.0.1");
+            TransportException e = failToConnect(other, trustTestCa, "127.0.0.1");
 
             assertThat(e.reason()).isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
             assertThat(e.detail()).startsWith("host name mismatch for 127.0.0.1");
@@ -141,20 +147,19 @@ class TlsTransportTest {
     void acceptsAWildcardForOneLabelOnly() throws Exception {
         try (JettyServer wildcard =
                 JettyServer.builder().tls(CERTS.issue("*.example.test")).start()) {
-            try (Transport t = connect(wildcard, TRUST_TEST_CA, "api.example.test", NO_ALPN)) {
+            try (Transport t = connect(wildcard, trustTestCa, "api.example.test", NO_ALPN)) {
                 assertThat(t.isOpen()).isTrue();
             }
-            assertThat(failToConnect(wildcard, TRUST_TEST_CA, "a.b.example.test")
-                            .reason())
+            assertThat(failToConnect(wildcard, trustTestCa, "a.b.example.test").reason())
                     .isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
-            assertThat(failToConnect(wildcard, TRUST_TEST_CA, "example.test").reason())
+            assertThat(failToConnect(wildcard, trustTestCa, "example.test").reason())
                     .isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
         }
     }
 
     @Test
     void acceptsAnotherHostsCertificateWhenHostNamesAreNotVerified() throws Exception {
-        TlsOptions noHostCheck = TRUST_TEST_CA.toBuilder().verifyHostname(false).build();
+        TlsOptions noHostCheck = trustTestCa.toBuilder().verifyHostname(false).build();
         try (JettyServer other =
                         JettyServer.builder().tls(CERTS.issue("other.example")).start();
                 Transport t = connect(other, noHostCheck, "localhost", NO_ALPN)) {
@@ -166,7 +171,7 @@ class TlsTransportTest {
     void rejectsASelfSignedCertificateWithTheDefaultTrustStore() throws Exception {
         try (JettyServer selfSigned =
                 JettyServer.builder().tls(CERTS.selfSigned()).start()) {
-            TransportException e = failToConnect(selfSigned, TlsOptions.defaults(), "localhost");
+            TransportException e = failToConnect(selfSigned, options().build(), "localhost");
 
             assertThat(e.reason()).isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
             assertThat(e.detail()).startsWith("untrusted certificate chain for localhost");
@@ -175,7 +180,7 @@ class TlsTransportTest {
 
     @Test
     void rejectsTheTestCaWithTheDefaultTrustStore() throws Exception {
-        TransportException e = failToConnect(https, TlsOptions.defaults(), "localhost");
+        TransportException e = failToConnect(https, options().build(), "localhost");
 
         assertThat(e.reason()).isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
         assertThat(e.detail()).startsWith("untrusted certificate chain");
@@ -184,7 +189,7 @@ class TlsTransportTest {
     @Test
     void rejectsAnExpiredCertificate() throws Exception {
         try (JettyServer expired = JettyServer.builder().tls(CERTS.expired()).start()) {
-            TransportException e = failToConnect(expired, TRUST_TEST_CA, "localhost");
+            TransportException e = failToConnect(expired, trustTestCa, "localhost");
 
             assertThat(e.reason()).isEqualTo(Reason.TLS_CERTIFICATE_REJECTED);
             assertThat(e.detail()).startsWith("certificate expired for localhost");
@@ -193,7 +198,7 @@ class TlsTransportTest {
 
     @Test
     void insecureSkipVerifyAcceptsASelfSignedCertificateForAnyName() throws Exception {
-        TlsOptions insecure = TlsOptions.builder().insecureSkipVerify().build();
+        TlsOptions insecure = options().insecureSkipVerify().build();
         try (JettyServer selfSigned =
                         JettyServer.builder().tls(CERTS.selfSigned()).start();
                 Transport t = connect(selfSigned, insecure, "not-the-name.example", NO_ALPN)) {
@@ -203,7 +208,7 @@ class TlsTransportTest {
 
     @Test
     void trustsAPemText() throws Exception {
-        TlsOptions pem = TlsOptions.builder().trustPem(CERTS.caPem()).build();
+        TlsOptions pem = options().trustPem(CERTS.caPem()).build();
         try (Transport t = connect(https, pem, "localhost", NO_ALPN)) {
             assertThat(t.isOpen()).isTrue();
         }
@@ -213,7 +218,7 @@ class TlsTransportTest {
     void trustsAPemFileWithSeveralCertificates(@TempDir Path dir) throws Exception {
         Path bundle = dir.resolve("bundle.pem");
         Files.writeString(bundle, CERTS.selfSigned().certificatePem() + "# a comment between blocks\n" + CERTS.caPem());
-        TlsOptions pem = TlsOptions.builder().trustPemFile(bundle).build();
+        TlsOptions pem = options().trustPemFile(bundle).build();
         try (Transport t = connect(https, pem, "localhost", NO_ALPN)) {
             assertThat(t.isOpen()).isTrue();
         }
@@ -221,8 +226,7 @@ class TlsTransportTest {
 
     @Test
     void trustsACallersSslContext() throws Exception {
-        TlsOptions context =
-                TlsOptions.builder().sslContext(CERTS.clientSslContext()).build();
+        TlsOptions context = options().sslContext(CERTS.clientSslContext()).build();
         try (Transport t = connect(https, context, "localhost", NO_ALPN)) {
             assertThat(t.isOpen()).isTrue();
         }
@@ -238,7 +242,7 @@ class TlsTransportTest {
                         .tlsProtocols("TLSv1.2")
                         .http2()
                         .start();
-                Transport t = connect(tls12, TRUST_TEST_CA, "localhost", List.of("h2", "http/1.1"))) {
+                Transport t = connect(tls12, trustTestCa, "localhost", List.of("h2", "http/1.1"))) {
             assertThat(t.sslSession().getProtocol()).isEqualTo("TLSv1.2");
             assertThat(t.applicationProtocol()).isEqualTo("h2");
             assertThat(t.sslSession().getCipherSuite()).startsWith("TLS_ECDHE_").containsAnyOf("_GCM_", "CHACHA20");
@@ -249,7 +253,7 @@ class TlsTransportTest {
     void worksWithATls13OnlyServer() throws Exception {
         try (JettyServer tls13 =
                         JettyServer.builder().tls().tlsProtocols("TLSv1.3").start();
-                Transport t = connect(tls13, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+                Transport t = connect(tls13, trustTestCa, "localhost", NO_ALPN)) {
             assertThat(t.sslSession().getProtocol()).isEqualTo("TLSv1.3");
             assertThat(Io.get(t, "localhost", "/bytes/100").body()).isEqualTo(TestRoutes.bytes(100));
         }
@@ -257,7 +261,7 @@ class TlsTransportTest {
 
     @Test
     void failsTheHandshakeWhenNoVersionIsShared() throws Exception {
-        TlsOptions only13 = TRUST_TEST_CA.toBuilder().protocols("TLSv1.3").build();
+        TlsOptions only13 = trustTestCa.toBuilder().protocols("TLSv1.3").build();
         try (JettyServer tls12 =
                 JettyServer.builder().tls().tlsProtocols("TLSv1.2").start()) {
             TransportException e = failToConnect(tls12, only13, "localhost");
@@ -268,7 +272,7 @@ class TlsTransportTest {
 
     @Test
     void presentsAClientCertificate() throws Exception {
-        TlsOptions withCert = TRUST_TEST_CA.toBuilder()
+        TlsOptions withCert = trustTestCa.toBuilder()
                 .clientCertificate(CERTS.client("finch-client").keyStore(), TestCertificates.PASSWORD.toCharArray())
                 .build();
         try (JettyServer mtls =
@@ -278,7 +282,7 @@ class TlsTransportTest {
             }
             // Without one, TLS 1.3 may finish the client's side of the handshake before the server's alert arrives.
             Throwable e = catchThrowable(() -> {
-                try (Transport t = connect(mtls, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+                try (Transport t = connect(mtls, trustTestCa, "localhost", NO_ALPN)) {
                     Io.get(t, "localhost", "/status/200");
                 }
             });
@@ -294,7 +298,7 @@ class TlsTransportTest {
             long start = System.nanoTime();
 
             Throwable e = catchThrowable(() -> Transports.tls(
-                    plain, TRUST_TEST_CA, "localhost", NO_ALPN, Transports.deadline(Duration.ofMillis(300))));
+                    plain, trustTestCa, "localhost", NO_ALPN, Transports.deadline(Duration.ofMillis(300))));
 
             assertThat(Io.reasonOf(e)).isEqualTo(Reason.TIMEOUT);
             assertThat(System.nanoTime() - start)
@@ -312,7 +316,7 @@ class TlsTransportTest {
                 peer.shutdownOutput(); // FIN, but keep reading so the hello is not answered with a reset
 
                 Throwable e =
-                        catchThrowable(() -> Transports.tls(plain, TRUST_TEST_CA, "localhost", NO_ALPN, Io.deadline()));
+                        catchThrowable(() -> Transports.tls(plain, trustTestCa, "localhost", NO_ALPN, Io.deadline()));
 
                 assertThat(Io.reasonOf(e)).isEqualTo(Reason.CLOSED);
                 assertThat(plain.channel().isOpen()).isFalse();
@@ -325,8 +329,7 @@ class TlsTransportTest {
         try (JettyServer http = JettyServer.http()) {
             Transport plain = Transports.tcp(JettyServer.HOST, http.port(), false, Io.deadline());
 
-            Throwable e =
-                    catchThrowable(() -> Transports.tls(plain, TRUST_TEST_CA, "localhost", NO_ALPN, Io.deadline()));
+            Throwable e = catchThrowable(() -> Transports.tls(plain, trustTestCa, "localhost", NO_ALPN, Io.deadline()));
 
             // Jetty answers the hello with "HTTP/1.1 400": not a TLS record.
             assertThat(Io.reasonOf(e)).isIn(Reason.TLS_HANDSHAKE_FAILED, Reason.CLOSED);
@@ -337,7 +340,7 @@ class TlsTransportTest {
     @Test
     void readsALargeResponseThroughASmallBuffer() throws Exception {
         int size = 3 * 1024 * 1024 + 17;
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "localhost", NO_ALPN)) {
             Io.write(t, "GET /bytes/" + size + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             Io.Response r = Io.Response.parse(Io.readToEnd(t, 1000));
 
@@ -348,7 +351,7 @@ class TlsTransportTest {
     @Test
     void readsALargeResponseThroughABufferLargerThanARecord() throws Exception {
         int size = 4 * 1024 * 1024;
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "localhost", NO_ALPN)) {
             Io.write(t, "GET /bytes/" + size + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             Io.Response r = Io.Response.parse(Io.readToEnd(t, 256 * 1024));
 
@@ -358,7 +361,7 @@ class TlsTransportTest {
 
     @Test
     void keepsDecryptedBytesThatDidNotFitForTheNextRead() throws Exception {
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "localhost", NO_ALPN)) {
             Io.write(t, "GET /bytes/5000 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             String head = Io.readUntil(t, "\r\n\r\n");
             assertThat(head).startsWith("HTTP/1.1 200");
@@ -380,7 +383,7 @@ class TlsTransportTest {
     void uploadsALargeBodyWithWriteFully() throws Exception {
         int size = 6 * 1024 * 1024 + 3;
         byte[] body = TestRoutes.bytes(size);
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "localhost", NO_ALPN)) {
             String head = "POST /digest HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + size
                     + "\r\nConnection: close\r\n\r\n";
             ByteBuffer[] srcs = {
@@ -400,7 +403,7 @@ class TlsTransportTest {
     @Test
     void echoesSeveralMebibytesWithNonBlockingWritesAndReads() throws Exception {
         int size = 5 * 1024 * 1024 + 11;
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "localhost", NO_ALPN)) {
             NonBlockingEcho.Result echo = NonBlockingEcho.run(t, "localhost", TestRoutes.bytes(size));
 
             assertThat(echo.body()).isEqualTo(TestRoutes.bytes(size));
@@ -410,7 +413,7 @@ class TlsTransportTest {
     @Test
     void aNonBlockingWriteTakesWhatTheSocketAcceptsAndKeepsTheRestOfItsRecord() throws Exception {
         byte[] body = new byte[64 * 1024 * 1024]; // more than the socket buffers of both sides hold
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "localhost", NO_ALPN)) {
             // The server does not read the body for five seconds.
             String head = "POST /slow/5000 HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.length + "\r\n\r\n";
             ByteBuffer[] srcs = {ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)), ByteBuffer.wrap(body)};
@@ -430,7 +433,7 @@ class TlsTransportTest {
 
     @Test
     void readsEndOfStreamAfterTheServerCloses() throws Exception {
-        try (Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+        try (Transport t = connect(https, trustTestCa, "localhost", NO_ALPN)) {
             Io.get(t, "localhost", "/status/200"); // reads to end of stream
 
             assertThat(t.read(ByteBuffer.allocate(10))).isEqualTo(-1);
@@ -442,7 +445,7 @@ class TlsTransportTest {
 
     @Test
     void closeIsIdempotentAndClosesTheSocket() throws Exception {
-        Transport t = connect(https, TRUST_TEST_CA, "localhost", NO_ALPN);
+        Transport t = connect(https, trustTestCa, "localhost", NO_ALPN);
         t.close();
         t.close();
 
@@ -458,12 +461,12 @@ class TlsTransportTest {
                         .tls()
                         .handler(new ConnectHandler())
                         .start();
-                Transport toProxy = connect(proxy, TRUST_TEST_CA, "localhost", NO_ALPN)) {
+                Transport toProxy = connect(proxy, trustTestCa, "localhost", NO_ALPN)) {
             String target = "127.0.0.1:" + https.port();
             Io.write(toProxy, "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
             assertThat(Io.readUntil(toProxy, "\r\n\r\n")).startsWith("HTTP/1.1 200");
 
-            try (Transport t = Transports.tls(toProxy, TRUST_TEST_CA, "localhost", NO_ALPN, Io.deadline())) {
+            try (Transport t = Transports.tls(toProxy, trustTestCa, "localhost", NO_ALPN, Io.deadline())) {
                 assertThat(t.channel()).isSameAs(toProxy.channel());
                 int size = 2 * 1024 * 1024;
                 NonBlockingEcho.Result echo = NonBlockingEcho.run(t, "localhost", TestRoutes.bytes(size));

@@ -331,6 +331,13 @@ public class FinchProperties {
          */
         private boolean verify = true;
 
+        /**
+         * For debugging only: append the TLS secrets of this pool's connections to this file (NSS key log format,
+         * for Wireshark). Needs org.bouncycastle:bctls-jdk18on on the class path. When not set, the SSLKEYLOGFILE
+         * environment variable is honoured. A warning is logged.
+         */
+        private Path keyLogFile;
+
         public String getSslBundle() {
             return sslBundle;
         }
@@ -345,6 +352,14 @@ public class FinchProperties {
 
         public void setVerify(boolean verify) {
             this.verify = verify;
+        }
+
+        public Path getKeyLogFile() {
+            return keyLogFile;
+        }
+
+        public void setKeyLogFile(Path keyLogFile) {
+            this.keyLogFile = keyLogFile;
         }
     }
 

@@ -21,6 +21,7 @@ import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
+import org.springframework.boot.ssl.SslStoreBundle;
 
 /**
  * Turns {@link FinchProperties} into pool configurations and request options. Each value is handed to Finch's own
@@ -146,33 +147,64 @@ final class FinchPropertiesMapper {
     private TlsOptions tls(String prefix, FinchProperties.Tls tls) {
         TlsOptions.Builder b = TlsOptions.builder();
         if (tls.getSslBundle() != null) {
-            applySslBundle(prefix + ".ssl-bundle", tls.getSslBundle(), b);
+            SslBundle bundle = bundle(prefix + ".ssl-bundle", tls.getSslBundle());
+            if (tls.getKeyLogFile() == null) {
+                sslBundle(b, bundle);
+            } else {
+                // A context made by the bundle comes from the JDK's provider, which exposes no secrets: key logging
+                // builds its own from the bundle's stores.
+                SslStoreBundle stores = bundle.getStores();
+                if (stores.getTrustStore() != null) {
+                    b.trustStore(stores.getTrustStore());
+                }
+                if (stores.getKeyStore() != null) {
+                    String password = bundle.getKey().getPassword() != null
+                            ? bundle.getKey().getPassword()
+                            : stores.getKeyStorePassword();
+                    b.clientCertificate(stores.getKeyStore(), password == null ? null : password.toCharArray());
+                }
+                sslOptions(b, bundle.getOptions());
+            }
         }
         if (!tls.isVerify()) {
             logger.warn(prefix + ".verify is false: TLS certificates and host names of this pool are NOT verified; "
                     + "anyone on the network path can impersonate its servers. Never use this in production.");
             b.insecureSkipVerify();
         }
-        return b.build();
+        if (tls.getKeyLogFile() == null) {
+            return b.build();
+        }
+        try {
+            return b.keyLogFile(tls.getKeyLogFile()).build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new InvalidConfigurationPropertyValueException(
+                    prefix + ".key-log-file", tls.getKeyLogFile(), e.getMessage());
+        }
     }
 
     private void applySslBundle(String property, String name, TlsOptions.Builder b) {
-        SslBundle bundle;
+        sslBundle(b, bundle(property, name));
+    }
+
+    /** The SSL bundle named by {@code property}; a missing one fails naming the property. */
+    private SslBundle bundle(String property, String name) {
         try {
             if (sslBundles == null) {
                 throw new NoSuchSslBundleException(name, "no SslBundles bean in the context");
             }
-            bundle = sslBundles.getBundle(name);
+            return sslBundles.getBundle(name);
         } catch (NoSuchSslBundleException e) {
             throw new InvalidConfigurationPropertyValueException(property, name, e.getMessage());
         }
-        sslBundle(b, bundle);
     }
 
     /** Puts the SSL context (trust and key material), protocols and ciphers of {@code bundle} on {@code b}. */
     static TlsOptions.Builder sslBundle(TlsOptions.Builder b, SslBundle bundle) {
         b.sslContext(bundle.createSslContext());
-        SslOptions options = bundle.getOptions();
+        return sslOptions(b, bundle.getOptions());
+    }
+
+    private static TlsOptions.Builder sslOptions(TlsOptions.Builder b, SslOptions options) {
         if (options.getEnabledProtocols() != null) {
             b.protocols(options.getEnabledProtocols());
         }

@@ -37,10 +37,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class TestTlsServer implements AutoCloseable {
     private final HttpsServer server;
     private final String certificatePem;
+    private final KeyStore keyStore;
 
-    private TestTlsServer(HttpsServer server, String certificatePem) {
+    private TestTlsServer(HttpsServer server, String certificatePem, KeyStore keyStore) {
         this.server = server;
         this.certificatePem = certificatePem;
+        this.keyStore = keyStore;
     }
 
     static TestTlsServer start() throws IOException, GeneralSecurityException, OperatorCreationException {
@@ -86,7 +88,7 @@ final class TestTlsServer implements AutoCloseable {
             }
         });
         server.start();
-        return new TestTlsServer(server, pem);
+        return new TestTlsServer(server, pem, ks);
     }
 
     /** {@code https://127.0.0.1:<port>}. */
@@ -97,6 +99,11 @@ final class TestTlsServer implements AutoCloseable {
     /** The server's certificate, which is its own CA, as PEM: what a trust store must hold to trust it. */
     String certificatePem() {
         return certificatePem;
+    }
+
+    /** The server's key and certificate under alias {@code server}, password {@code secret}. */
+    KeyStore keyStore() {
+        return keyStore;
     }
 
     @Override
