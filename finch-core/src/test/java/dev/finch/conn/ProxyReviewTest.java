@@ -121,4 +121,33 @@ class ProxyReviewTest {
             System.setProperties(saved);
         }
     }
+
+    /**
+     * The JDK's DefaultProxySelector, when http.nonProxyHosts is set to a non-empty value, appends its default
+     * loopback patterns (localhost|127.*|[::1]|0.0.0.0|[::0]) to it; ProxyConfig.fromProperties uses the default only
+     * when the property is unset. So with the common {@code -Dhttp.nonProxyHosts=*.corp.example}, the JDK still reaches
+     * localhost directly while Finch sends it through the proxy (docs/proxies.md: "Like the JDK...").
+     */
+    @Test
+    void aSetNonProxyHostsDropsTheJdksLoopbackBypass() {
+        Properties saved = (Properties) System.getProperties().clone();
+        try {
+            System.setProperty("http.proxyHost", "proxy.example");
+            System.setProperty("http.proxyPort", "3128");
+            System.setProperty("http.nonProxyHosts", "*.corp.example");
+            List<java.net.Proxy> jdk = ProxySelector.getDefault().select(URI.create("http://localhost:8080/"));
+            boolean jdkProxies = jdk.get(0).type() == java.net.Proxy.Type.HTTP;
+
+            boolean finchProxies = ProxyConfig.fromSystemProperties()
+                    .proxyFor(Scheme.HTTP, "localhost")
+                    .isPresent();
+
+            assertThat(jdkProxies).as("the JDK reaches localhost directly").isFalse();
+            assertThat(finchProxies)
+                    .as("Finch, claiming to read the properties like the JDK")
+                    .isEqualTo(jdkProxies);
+        } finally {
+            System.setProperties(saved);
+        }
+    }
 }
