@@ -31,7 +31,13 @@ final class Http1Exchange {
     static void run(Call call, Http1Shard shard) throws IOException {
         boolean fresh = false;
         while (true) {
-            PooledConnection pc = shard.checkout(call.request, call.queueDeadline(), call.deadline, fresh);
+            PooledConnection pc;
+            try {
+                pc = shard.checkout(call.request, call.queueDeadline(), call.deadline, fresh);
+            } catch (IOException e) {
+                // A connect cut short by the request deadline is a REQUEST_TIMEOUT, as on HTTP/2 (finch#26).
+                throw call.translate(e);
+            }
             IOException stale = attempt(call, pc);
             if (stale == null) {
                 return;

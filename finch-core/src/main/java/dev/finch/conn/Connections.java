@@ -35,7 +35,9 @@ final class Connections {
                     + proxy + " to http://" + Http1Encoder.authority(host, port, 80)
                     + "; allow HTTP1 for this pool, or reach the target directly (nonProxyHosts)");
         }
-        long deadline = Transports.deadline(options.connectTimeout());
+        // The connect deadline (a pool's request deadline, finch#26) bounds every step, the tunnel's too.
+        long limit = options.connectDeadline();
+        long deadline = Math.min(Transports.deadline(options.connectTimeout()), limit);
         Transport transport;
         if (unixSocket != null) {
             transport = Transports.unix(unixSocket, deadline);
@@ -53,9 +55,10 @@ final class Connections {
             Protocol protocol;
             if (scheme == Scheme.HTTPS) {
                 if (proxy != null) {
-                    proxyAnswer = ProxyTunnel.open(transport, proxy, host, port, options);
-                    // The tunnel's time is the proxy's tunnel timeout; the target's handshake gets its own budget.
-                    deadline = Transports.deadline(options.connectTimeout());
+                    proxyAnswer = ProxyTunnel.open(transport, proxy, host, port, options, limit);
+                    // The tunnel's time is the proxy's tunnel timeout; the target's handshake gets its own budget,
+                    // both within the connect deadline.
+                    deadline = Math.min(Transports.deadline(options.connectTimeout()), limit);
                 }
                 transport = Transports.tls(transport, options.tls(), host, alpnOffer(protocols), deadline);
                 protocol = negotiated(transport.applicationProtocol(), protocols);

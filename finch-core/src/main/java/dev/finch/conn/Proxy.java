@@ -73,7 +73,7 @@ public final class Proxy {
      */
     public static Builder parse(String url) {
         Objects.requireNonNull(url, "url");
-        String shown = redacted(url); // messages never show a password
+        String shown = redact(url); // messages never show a password
         URI uri;
         try {
             uri = new URI(url.trim());
@@ -112,11 +112,34 @@ public final class Proxy {
         return b;
     }
 
-    /** {@code url} with any user information masked. */
-    private static String redacted(String url) {
+    /**
+     * A proxy URL fit for a message or a log: everything before its last {@code @} (user information, a password)
+     * becomes {@code ******}, whatever the shape of the URL, so that one written without its scheme ({@code
+     * user:password@host:port}) or with a mistyped one ({@code http:/user:password@host}) shows no credential either. A
+     * well-formed scheme ({@code http://}) before the {@code @} is kept. {@link #parse(String)}'s messages use it.
+     */
+    public static String redact(String url) {
+        Objects.requireNonNull(url, "url");
         int at = url.lastIndexOf('@');
+        if (at < 0) {
+            return url;
+        }
         int scheme = url.indexOf("://");
-        return at > 0 && scheme >= 0 && scheme < at ? url.substring(0, scheme + 3) + "******" + url.substring(at) : url;
+        String kept =
+                scheme > 0 && scheme < at && isSchemeName(url.substring(0, scheme)) ? url.substring(0, scheme + 3) : "";
+        return kept + "******" + url.substring(at);
+    }
+
+    /** RFC 3986 §3.1: {@code ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )}. */
+    private static boolean isSchemeName(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            if (!alpha && (i == 0 || !((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))) {
+                return false;
+            }
+        }
+        return !s.isEmpty();
     }
 
     private static String decode(String s) {

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  */
 public final class ProxyConfig {
     /**
-     * The JDK's default for {@code http.nonProxyHosts} when it is not set ({@code sun.net.spi.DefaultProxySelector}):
-     * loopback names and addresses are reached directly.
+     * The JDK's loopback patterns for {@code http.nonProxyHosts} ({@code sun.net.spi.DefaultProxySelector}): its value
+     * when unset, and added to a non-empty value, so that loopback names and addresses are reached directly.
      */
     static final String JDK_DEFAULT_NON_PROXY_HOSTS = "localhost|127.*|[::1]|0.0.0.0|[::0]";
 
@@ -68,8 +68,10 @@ public final class ProxyConfig {
      * The JDK's conventional proxy properties, as documented in {@code java.net}'s "Networking Properties": {@code
      * http.proxyHost} / {@code http.proxyPort} (default 80) for http targets, {@code https.proxyHost} / {@code
      * https.proxyPort} (default 443) for https targets (both plain HTTP proxies, as in the JDK), and {@code
-     * http.nonProxyHosts} for the hosts reached directly by either, defaulting like the JDK to {@value
-     * #JDK_DEFAULT_NON_PROXY_HOSTS}. A value read is a snapshot: later changes to the properties do not apply.
+     * http.nonProxyHosts} for the hosts reached directly by either. Like the JDK's, the loopback patterns {@value
+     * #JDK_DEFAULT_NON_PROXY_HOSTS} are reached directly whether {@code http.nonProxyHosts} is unset or set (they are
+     * added to its value); only an empty value proxies loopback too. A value read is a snapshot: later changes to the
+     * properties do not apply.
      *
      * @throws IllegalArgumentException naming the property whose value is not usable (a port that is not a number in
      *     1..65535)
@@ -78,7 +80,13 @@ public final class ProxyConfig {
         Objects.requireNonNull(properties, "properties");
         Proxy http = fromProperties(properties, "http", 80);
         Proxy https = fromProperties(properties, "https", 443);
-        String nonProxy = properties.getProperty("http.nonProxyHosts", JDK_DEFAULT_NON_PROXY_HOSTS);
+        String nonProxy = properties.getProperty("http.nonProxyHosts");
+        if (nonProxy == null) {
+            nonProxy = JDK_DEFAULT_NON_PROXY_HOSTS;
+        } else if (!nonProxy.isEmpty()) {
+            // The JDK's DefaultProxySelector keeps its loopback patterns after a value set (only "" drops them).
+            nonProxy = nonProxy + "|" + JDK_DEFAULT_NON_PROXY_HOSTS;
+        }
         return new ProxyConfig(http, https, nonProxy);
     }
 
@@ -105,9 +113,10 @@ public final class ProxyConfig {
 
     /**
      * The same proxies, with {@code pattern} naming the hosts reached directly, in the syntax of the JDK's {@code
-     * http.nonProxyHosts}: host names or addresses separated by {@code |}, each of which may hold {@code *} as a
-     * wildcard, matched ignoring case against the whole target host (e.g. {@code *.internal.example|localhost|10.*}).
-     * An IPv6 literal is matched with and without brackets. Empty means none.
+     * http.nonProxyHosts}: host names or addresses separated by {@code |}, each of which may start or end with
+     * {@code *} as a wildcard (a {@code *} elsewhere is a literal character, as in the JDK), matched ignoring case
+     * against the whole target host (e.g. {@code *.internal.example|localhost|10.*}). An IPv6 literal is matched with
+     * and without brackets. Empty means none; unlike {@link #fromProperties}, no loopback pattern is added.
      */
     public ProxyConfig withNonProxyHosts(String pattern) {
         return new ProxyConfig(httpProxy, httpsProxy, Objects.requireNonNull(pattern, "pattern"));
@@ -164,19 +173,13 @@ public final class ProxyConfig {
             if (glob.isEmpty()) {
                 continue;
             }
-            StringBuilder regex = new StringBuilder();
-            int from = 0;
-            for (int star = glob.indexOf('*'); star >= 0; star = glob.indexOf('*', from)) {
-                if (star > from) {
-                    regex.append(Pattern.quote(glob.substring(from, star)));
-                }
-                regex.append(".*");
-                from = star + 1;
-            }
-            if (from < glob.length()) {
-                regex.append(Pattern.quote(glob.substring(from)));
-            }
-            patterns.add(Pattern.compile(regex.toString()));
+            // As the JDK's DefaultProxySelector: '*' is a wildcard only at the start or the end; elsewhere a literal.
+            boolean leading = glob.startsWith("*");
+            boolean trailing = glob.length() > (leading ? 1 : 0) && glob.endsWith("*");
+            String literal = glob.substring(leading ? 1 : 0, glob.length() - (trailing ? 1 : 0));
+            String regex =
+                    (leading ? ".*" : "") + (literal.isEmpty() ? "" : Pattern.quote(literal)) + (trailing ? ".*" : "");
+            patterns.add(Pattern.compile(regex));
         }
         return List.copyOf(patterns);
     }

@@ -26,14 +26,16 @@ final class ProxyTunnel {
 
     /**
      * Asks {@code proxy} (over {@code transport}) for a tunnel to {@code host:port} and waits for its answer until the
-     * proxy's tunnel timeout.
+     * proxy's tunnel timeout or {@code limit}, whichever comes first.
      *
+     * @param limit the connect deadline ({@link ConnectOptions#connectDeadline()}), {@link System#nanoTime()} based
      * @return the header fields of the proxy's 2xx answer
-     * @throws ProxyTunnelException for a non-2xx answer
-     * @throws TransportException PROXY_TUNNEL_TIMEOUT, PROXY_CLOSED, PROXY_PROTOCOL_ERROR (a malformed answer, or
-     *     bytes after it), or a failure of the transport
+     * @throws ProxyTunnelException for a final answer that is not 2xx (101 included)
+     * @throws TransportException PROXY_TUNNEL_TIMEOUT (the tunnel timeout passed), TIMEOUT ({@code limit} passed
+     *     first), PROXY_CLOSED, PROXY_PROTOCOL_ERROR (a malformed answer, or bytes after it), or a failure of the
+     *     transport
      */
-    static HttpHeaders open(Transport transport, Proxy proxy, String host, int port, ConnectOptions options)
+    static HttpHeaders open(Transport transport, Proxy proxy, String host, int port, ConnectOptions options, long limit)
             throws IOException {
         // RFC 9112 §3.2.3: the authority-form, always with the port; Host carries the same (RFC 9110 §7.2).
         String authority = Http1Encoder.authority(host, port, -1);
@@ -50,11 +52,13 @@ final class ProxyTunnel {
         } catch (HttpProtocolException e) {
             throw new IllegalArgumentException("cannot send " + where + ": " + e.getMessage(), e);
         }
-        long deadline = Transports.deadline(proxy.tunnelTimeout());
+        long tunnelDeadline = Transports.deadline(proxy.tunnelTimeout());
+        boolean limited = limit < tunnelDeadline; // the connect deadline comes first: it is what runs out
+        long deadline = limited ? limit : tunnelDeadline;
         try {
             transport.writeFully(new ByteBuffer[] {head.bytes()}, deadline);
         } catch (TransportException e) {
-            throw e.reason() == Reason.TIMEOUT ? timeout(where, proxy, e) : e;
+            throw e.reason() == Reason.TIMEOUT ? timeout(where, proxy, limited, e) : e;
         }
 
         Http1Decoder decoder = new Http1Decoder(options.http1Limits());
@@ -68,7 +72,7 @@ final class ProxyTunnel {
                 if (n == 0) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0 || !transport.awaitReadable(left)) {
-                        throw timeout(where, proxy, null);
+                        throw timeout(where, proxy, limited, null);
                     }
                     continue;
                 }
@@ -89,7 +93,7 @@ final class ProxyTunnel {
             }
             throw new TransportException(Reason.PROXY_PROTOCOL_ERROR, where + ": " + e.getMessage(), e);
         } catch (TransportException e) {
-            throw e.reason() == Reason.TIMEOUT ? timeout(where, proxy, e) : e;
+            throw e.reason() == Reason.TIMEOUT ? timeout(where, proxy, limited, e) : e;
         }
         // Nothing may follow a 2xx head before our ClientHello: such bytes would be taken for the server's TLS.
         if (buffer.hasRemaining()) {
@@ -100,7 +104,12 @@ final class ProxyTunnel {
         return answer.headers;
     }
 
-    private static TransportException timeout(String where, Proxy proxy, Throwable cause) {
+    private static TransportException timeout(String where, Proxy proxy, boolean limited, Throwable cause) {
+        if (limited) {
+            // The connect deadline (a request timeout, say) ran out before the tunnel timeout: a plain TIMEOUT.
+            return new TransportException(
+                    Reason.TIMEOUT, where + ": the connect deadline passed while waiting for the proxy", cause);
+        }
         return new TransportException(
                 Reason.PROXY_TUNNEL_TIMEOUT, where + " (tunnel timeout " + proxy.tunnelTimeout() + ")", cause);
     }
@@ -119,11 +128,13 @@ final class ProxyTunnel {
 
         @Override
         public void headers(HttpHeaders fields) {
-            if (status < 200) {
+            if (status < 200 && status != 101) {
                 return; // interim (1xx): the final answer follows
             }
             headers = fields;
-            if (status >= 300) {
+            // RFC 9110 §9.3.6: only a 2xx opens the tunnel. A 101 ends the answer (the decoder takes it as final, as
+            // for an Upgrade) but is no 2xx: a refusal like any other.
+            if (status < 200 || status >= 300) {
                 refusedStatus = status;
             }
         }

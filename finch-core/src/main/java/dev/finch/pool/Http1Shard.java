@@ -94,7 +94,8 @@ public final class Http1Shard extends Shard {
      *     opened, closing the oldest idle one if the shard is full
      * @throws FinchException POOL_TIMEOUT, REQUEST_TIMEOUT, POOL_STOPPED, CLIENT_CLOSED, CANCELLED (interrupted; the
      *     interrupt status stays set)
-     * @throws dev.finch.http.TransportException when opening a new connection fails
+     * @throws dev.finch.http.TransportException when opening a new connection fails (TIMEOUT when the request deadline
+     *     cut it short, a proxy's tunnel included; the caller reports that as REQUEST_TIMEOUT)
      */
     public PooledConnection checkout(RequestInfo request, long queueDeadline, long requestDeadline, boolean fresh)
             throws IOException {
@@ -459,12 +460,10 @@ public final class Http1Shard extends Shard {
         }
         try {
             ConnectOptions options = connectOptions;
-            long left = requestDeadline - start;
-            if (left < options.connectTimeout().toNanos()) {
-                // The request timeout covers the connect as well (finch#26): shorten it for this connection.
-                options = options.toBuilder()
-                        .connectTimeout(Duration.ofNanos(Math.max(1, left)))
-                        .build();
+            if (requestDeadline < options.connectDeadline()) {
+                // The request timeout covers the connect as well (finch#26), a proxy's tunnel included: every step
+                // of this connect ends by the request deadline.
+                options = options.toBuilder().connectDeadline(requestDeadline).build();
             }
             HttpConnection c = key.unixSocket() != null
                     ? HttpConnection.connect(scheme, key.unixSocket(), options)

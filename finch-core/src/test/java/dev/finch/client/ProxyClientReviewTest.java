@@ -18,7 +18,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Review of FinchClient through a proxy: each test is named after the defect it proves. */
+/** Regression tests from the review of FinchClient through a proxy, named after the behaviour that fixed each defect. */
 class ProxyClientReviewTest {
     private static final TlsOptions TRUST_TEST_CA =
             TlsOptions.builder().trustPem(TestCertificates.get().caPem()).build();
@@ -42,12 +42,12 @@ class ProxyClientReviewTest {
 
     /**
      * RequestOptions promises requestTimeout bounds "the whole request, from the call to the last byte" (REQUEST_TIMEOUT),
-     * and Http1Shard.connect shortens connectTimeout to fit it (finch#26); but ProxyTunnel.open waits for the proxy
-     * with the proxy's own tunnelTimeout only, so a stalled proxy holds a request with a 300 ms request timeout for the
-     * whole tunnel timeout (5 s here, 30 s by default) and then fails with PROXY_TUNNEL_TIMEOUT instead.
+     * and the connect must fit it (finch#26). ProxyTunnel.open once waited for the proxy with the proxy's own
+     * tunnelTimeout only, so a stalled proxy held a request with a 300 ms request timeout for the whole tunnel timeout
+     * (5 s here, 30 s by default) and then failed with PROXY_TUNNEL_TIMEOUT instead.
      */
     @Test
-    void aStalledProxyHoldsARequestFarBeyondItsRequestTimeout() throws Exception {
+    void aStalledProxyEndsARequestAtItsRequestTimeout() throws Exception {
         server = JettyServer.https();
         proxy = TestProxy.builder().stall().start();
         client = FinchClient.builder()

@@ -175,7 +175,8 @@ class ProxyClientTest {
         try {
             System.setProperty("http.proxyHost", "127.0.0.1");
             System.setProperty("http.proxyPort", Integer.toString(proxy.port()));
-            System.setProperty("http.nonProxyHosts", "*.internal.example");
+            // Empty: loopback goes through the proxy too (as in the JDK; set or unset, loopback goes direct).
+            System.setProperty("http.nonProxyHosts", "");
 
             // Not asked: a direct connection, whatever the properties say.
             try (FinchClient direct = FinchClient.builder().build()) {
@@ -194,8 +195,9 @@ class ProxyClientTest {
             }
             assertThat(proxy.takeRequest(WAIT).requestLine()).startsWith("GET http://127.0.0.1:");
 
-            // http.nonProxyHosts: this host is reached directly.
-            System.setProperty("http.nonProxyHosts", "localhost|127.*");
+            // http.nonProxyHosts set: like the JDK, its loopback patterns still apply, so this host is reached
+            // directly.
+            System.setProperty("http.nonProxyHosts", "*.internal.example");
             try (FinchClient bypassing = clientFromSystemProperties()) {
                 assertThat(bypassing
                                 .request(Request.get(server.baseUrl() + "/bytes/1"))

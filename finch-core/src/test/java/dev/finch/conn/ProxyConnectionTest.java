@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -219,6 +220,53 @@ class ProxyConnectionTest {
         assertThat(e.reason()).isEqualTo(TransportException.Reason.PROXY_TUNNEL_TIMEOUT);
         assertThat(e.getMessage()).contains("tunnel timeout PT0.3S");
         assertThat(proxy.awaitClientClose(WAIT)).isTrue();
+    }
+
+    @Test
+    void aConnectDeadlineBeforeTheTunnelTimeoutEndsTheWaitForTheProxy() throws Exception {
+        proxy = TestProxy.builder().stall().start();
+        ConnectOptions options = through(Proxy.http("127.0.0.1", proxy.port())
+                        .tunnelTimeout(Duration.ofSeconds(5))
+                        .build())
+                .connectDeadline(System.nanoTime() + Duration.ofMillis(300).toNanos())
+                .build();
+
+        long start = System.nanoTime();
+        TransportException e = assertTimeoutPreemptively(
+                WAIT,
+                () -> catchTransport(() -> conn = HttpConnection.connect(Scheme.HTTPS, TARGET, https.port(), options)));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        // The deadline, not the tunnel timeout, ran out: a plain TIMEOUT.
+        assertThat(e.reason()).isEqualTo(TransportException.Reason.TIMEOUT);
+        assertThat(e.getMessage()).contains("connect deadline");
+        assertThat(proxy.awaitClientClose(WAIT)).isTrue();
+    }
+
+    @Test
+    void theTargetHandshakeInTheTunnelEndsByTheConnectDeadline() throws Exception {
+        proxy = TestProxy.start();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try (dev.finch.testing.RawServer silent =
+                dev.finch.testing.RawServer.start(c -> done.await(30, TimeUnit.SECONDS))) {
+            ConnectOptions options = through(Proxy.http("127.0.0.1", proxy.port())
+                            .tunnelTimeout(Duration.ofSeconds(5))
+                            .build())
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .connectDeadline(System.nanoTime() + Duration.ofMillis(500).toNanos())
+                    .build();
+
+            long start = System.nanoTime();
+            TransportException e = assertTimeoutPreemptively(
+                    WAIT,
+                    () -> catchTransport(
+                            () -> conn = HttpConnection.connect(Scheme.HTTPS, TARGET, silent.port(), options)));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(e.reason()).isEqualTo(TransportException.Reason.TIMEOUT);
+        } finally {
+            done.countDown();
+        }
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Review of the proxy support: each test is named after the defect it proves. */
+/** Regression tests from the proxy review: each was a defect, and is named after the behaviour that fixed it. */
 class ProxyReviewTest {
     private static final TlsOptions TRUST_TEST_CA =
             TlsOptions.builder().trustPem(TestCertificates.get().caPem()).build();
@@ -40,14 +40,12 @@ class ProxyReviewTest {
     }
 
     /**
-     * RFC 9110 §9.3.6: only a 2xx answer to CONNECT opens a tunnel; any other status is a refusal. ProxyTunnel's
-     * Answer ignores the headers of every status below 200, yet the decoder ends the exchange on 101 (as for an
-     * Upgrade), so {@code done} is set with refusedStatus 0 and a 101 is taken for an open tunnel: the client starts
-     * TLS into a socket the proxy never agreed to tunnel, and the failure is a TLS/timeout error instead of a
-     * ProxyTunnelException(101).
+     * RFC 9110 §9.3.6: only a 2xx answer to CONNECT opens a tunnel; any other status is a refusal. The decoder ends
+     * the exchange on 101 (as for an Upgrade); ProxyTunnel once ignored the headers of every status below 200, so a 101
+     * was taken for an open tunnel and TLS started into a socket the proxy never agreed to tunnel.
      */
     @Test
-    void a101AnswerToConnectIsTakenForAnOpenTunnel() throws Exception {
+    void a101AnswerToConnectIsRefused() throws Exception {
         https = JettyServer.https();
         proxy = TestProxy.builder()
                 .answerConnect("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
@@ -76,33 +74,47 @@ class ProxyReviewTest {
     }
 
     /**
-     * Proxy.parse redacts user information only when the URL holds "://". A proxy URL written without its scheme, as
-     * curl and HTTPS_PROXY users commonly do ({@code user:password@host:port}), parses as scheme "user" with an opaque
-     * part; the "must look like http://host:port" message then shows the password in clear.
+     * A proxy URL written without its scheme, as curl and HTTPS_PROXY users commonly do ({@code
+     * user:password@host:port}), parses as scheme "user" with an opaque part; Proxy.parse once masked user information
+     * only after "://", so the "must look like http://host:port" message showed the password in clear.
      */
     @Test
-    void aProxyUrlWithoutSchemeShowsItsPasswordInTheError() {
+    void aProxyUrlWithoutSchemeHidesItsPasswordInTheError() {
         assertThatThrownBy(() -> Proxy.parse("ann:hunter2@proxy.example:3128"))
                 .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must look like http://host:port")
+                .hasMessageContaining("******@proxy.example:3128")
+                .hasMessageNotContaining("hunter2")
+                .hasMessageNotContaining("ann");
+    }
+
+    /** The same with a typo in the scheme separator ("http:/" instead of "http://"). */
+    @Test
+    void aProxyUrlWithAMistypedSchemeSeparatorHidesItsPasswordInTheError() {
+        assertThatThrownBy(() -> Proxy.parse("http:/ann:hunter2@proxy.example:3128"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("******@proxy.example:3128")
                 .hasMessageNotContaining("hunter2");
     }
 
-    /** Same leak with a typo in the scheme separator ("http:/" instead of "http://"). */
     @Test
-    void aProxyUrlWithAMistypedSchemeSeparatorShowsItsPasswordInTheError() {
-        assertThatThrownBy(() -> Proxy.parse("http:/ann:hunter2@proxy.example:3128"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageNotContaining("hunter2");
+    void redactMasksEverythingBeforeTheLastAtWhateverTheShape() {
+        assertThat(Proxy.redact("http://ann:hunter2@proxy.example:3128")).isEqualTo("http://******@proxy.example:3128");
+        assertThat(Proxy.redact("ann:hunter2@proxy.example:3128")).isEqualTo("******@proxy.example:3128");
+        assertThat(Proxy.redact("http:/ann:hunter2@proxy.example")).isEqualTo("******@proxy.example");
+        assertThat(Proxy.redact("http://ann:p@ss@proxy.example")).isEqualTo("http://******@proxy.example");
+        assertThat(Proxy.redact("ann:hunter2://x@proxy.example")).isEqualTo("******@proxy.example");
+        assertThat(Proxy.redact("http://proxy.example:3128")).isEqualTo("http://proxy.example:3128");
     }
 
     /**
-     * ProxyConfig documents nonProxyHosts as "the syntax of the JDK's http.nonProxyHosts", but the JDK
+     * ProxyConfig documents nonProxyHosts as "the syntax of the JDK's http.nonProxyHosts"; the JDK
      * (sun.net.spi.DefaultProxySelector#disjunctToRegex, and the java.net "Networking Properties" docs: "patterns
-     * may start or end with a '*'") treats '*' as a wildcard only at the start or the end of a pattern; Finch also
-     * expands a '*' in the middle, so the same properties bypass the proxy for hosts the JDK proxies.
+     * may start or end with a '*'") treats '*' as a wildcard only at the start or the end of a pattern. Finch once
+     * also expanded a '*' in the middle, so the same properties bypassed the proxy for hosts the JDK proxies.
      */
     @Test
-    void nonProxyHostsWithAStarInTheMiddleDisagreeWithTheJdk() {
+    void nonProxyHostsWithAStarInTheMiddleAgreeWithTheJdk() {
         Properties saved = (Properties) System.getProperties().clone();
         try {
             System.setProperty("http.proxyHost", "proxy.example");
@@ -116,7 +128,10 @@ class ProxyReviewTest {
                     .isPresent();
 
             assertThat(jdkProxies).as("the JDK proxies build-7.corp.example").isTrue();
-            assertThat(finchProxies).as("Finch, claiming the JDK's syntax").isEqualTo(jdkProxies);
+            assertThat(finchProxies).as("Finch, with the JDK's syntax").isEqualTo(jdkProxies);
+            // In the middle, '*' is a literal character.
+            assertThat(ProxyConfig.fromSystemProperties().proxyFor(Scheme.HTTP, "build*.example"))
+                    .isEmpty();
         } finally {
             System.setProperties(saved);
         }
@@ -124,12 +139,12 @@ class ProxyReviewTest {
 
     /**
      * The JDK's DefaultProxySelector, when http.nonProxyHosts is set to a non-empty value, appends its default
-     * loopback patterns (localhost|127.*|[::1]|0.0.0.0|[::0]) to it; ProxyConfig.fromProperties uses the default only
-     * when the property is unset. So with the common {@code -Dhttp.nonProxyHosts=*.corp.example}, the JDK still reaches
-     * localhost directly while Finch sends it through the proxy (docs/proxies.md: "Like the JDK...").
+     * loopback patterns (localhost|127.*|[::1]|0.0.0.0|[::0]) to it; ProxyConfig.fromProperties once used them only
+     * when the property was unset, so with the common {@code -Dhttp.nonProxyHosts=*.corp.example} the JDK reached
+     * localhost directly while Finch sent it through the proxy.
      */
     @Test
-    void aSetNonProxyHostsDropsTheJdksLoopbackBypass() {
+    void aSetNonProxyHostsKeepsTheJdksLoopbackBypass() {
         Properties saved = (Properties) System.getProperties().clone();
         try {
             System.setProperty("http.proxyHost", "proxy.example");
@@ -144,8 +159,13 @@ class ProxyReviewTest {
 
             assertThat(jdkProxies).as("the JDK reaches localhost directly").isFalse();
             assertThat(finchProxies)
-                    .as("Finch, claiming to read the properties like the JDK")
+                    .as("Finch, reading the properties like the JDK")
                     .isEqualTo(jdkProxies);
+            assertThat(ProxyConfig.fromSystemProperties().proxyFor(Scheme.HTTP, "build.corp.example"))
+                    .as("the set patterns still apply")
+                    .isEmpty();
+            assertThat(ProxyConfig.fromSystemProperties().proxyFor(Scheme.HTTP, "example.com"))
+                    .isPresent();
         } finally {
             System.setProperties(saved);
         }

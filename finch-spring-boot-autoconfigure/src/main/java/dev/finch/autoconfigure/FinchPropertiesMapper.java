@@ -226,7 +226,7 @@ final class FinchPropertiesMapper {
                     prefix + ".use-system-properties", true, "set either " + prefix + ".url or this, not both");
         }
         if (hasUrl) {
-            String shown = redacted(p.getUrl());
+            String shown = Proxy.redact(p.getUrl());
             Proxy.Builder b = check(prefix + ".url", shown, () -> Proxy.parse(p.getUrl()));
             if (p.getUsername() != null) {
                 check(
@@ -237,8 +237,10 @@ final class FinchPropertiesMapper {
                 throw new InvalidConfigurationPropertyValueException(
                         prefix + ".password", "******", "needs " + prefix + ".username");
             }
+            // A header's value may be a credential (Proxy-Authorization): a refusal names the header, never its value.
             p.getHeaders()
-                    .forEach((name, value) -> check(prefix + ".headers." + name, value, () -> b.header(name, value)));
+                    .forEach(
+                            (name, value) -> check(prefix + ".headers." + name, "******", () -> b.header(name, value)));
             check(prefix + ".tunnel-timeout", p.getTunnelTimeout(), () -> b.tunnelTimeout(p.getTunnelTimeout()));
             if (p.getSslBundle() != null) {
                 TlsOptions.Builder tls = TlsOptions.builder();
@@ -276,13 +278,6 @@ final class FinchPropertiesMapper {
             config = config.withNonProxyHosts(String.join("|", p.getNonProxyHosts()));
         }
         return config;
-    }
-
-    /** The URL with any user information masked, for messages. */
-    private static String redacted(String url) {
-        int at = url.lastIndexOf('@');
-        int scheme = url.indexOf("://");
-        return at > 0 && scheme >= 0 && scheme < at ? url.substring(0, scheme + 3) + "******" + url.substring(at) : url;
     }
 
     static RequestOptions requestOptions(FinchProperties.RequestDefaults request) {

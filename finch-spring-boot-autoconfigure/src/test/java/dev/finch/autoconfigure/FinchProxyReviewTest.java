@@ -8,18 +8,18 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-/** Review of finch.*.proxy.*: each test is named after the defect it proves. */
+/** Regression tests from the review of finch.*.proxy.*, named after the behaviour that fixed each defect. */
 class FinchProxyReviewTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(FinchAutoConfiguration.class, SslAutoConfiguration.class));
 
     /**
-     * FinchPropertiesMapper.proxy reports a refused proxy header with its value: a Proxy-Authorization token holding
-     * a line break (base64 output wrapped at 76 columns, a YAML block scalar) fails startup with the credential
-     * printed in the exception message (and so in the startup failure report and logs).
+     * A Proxy-Authorization token holding a line break (base64 output wrapped at 76 columns, a YAML block scalar) is
+     * refused; FinchPropertiesMapper.proxy once reported it with its value, printing the credential in the startup
+     * failure report and logs.
      */
     @Test
-    void aRefusedProxyHeaderShowsItsCredentialValueInTheStartupFailure() {
+    void aRefusedProxyHeaderHidesItsCredentialValueInTheStartupFailure() {
         runner.withPropertyValues(
                         "finch.default-pool.proxy.url=http://proxy.example:3128",
                         "finch.default-pool.proxy.headers.proxy-authorization=Basic YW5uOmh1bnRlcjI=\nx")
@@ -28,21 +28,24 @@ class FinchProxyReviewTest {
                         .rootCause()
                         .isInstanceOf(InvalidConfigurationPropertyValueException.class)
                         .hasMessageContaining("finch.default-pool.proxy.headers")
+                        .hasMessageContaining("******")
                         .hasMessageNotContaining("YW5uOmh1bnRlcjI="));
     }
 
     /**
-     * FinchPropertiesMapper.redacted (like Proxy.parse's) masks user information only after "://": a proxy url
-     * written without its scheme (user:password@host:port, as curl accepts) fails startup with the password shown.
+     * A proxy url written without its scheme (user:password@host:port, as curl accepts) is refused; the starter's copy
+     * of the masking once hid user information only after "://", so the startup failure showed the password. It now
+     * uses Proxy.redact.
      */
     @Test
-    void aProxyUrlWithoutSchemeShowsItsPasswordInTheStartupFailure() {
+    void aProxyUrlWithoutSchemeHidesItsPasswordInTheStartupFailure() {
         runner.withPropertyValues("finch.default-pool.proxy.url=ann:hunter2@proxy.example:3128")
                 .run(context -> assertThat(context)
                         .getFailure()
                         .rootCause()
                         .isInstanceOf(InvalidConfigurationPropertyValueException.class)
                         .hasMessageContaining("finch.default-pool.proxy.url")
+                        .hasMessageContaining("******@proxy.example:3128")
                         .hasMessageNotContaining("hunter2"));
     }
 }
