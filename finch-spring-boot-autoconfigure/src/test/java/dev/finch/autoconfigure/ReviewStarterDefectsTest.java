@@ -5,19 +5,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
+import dev.finch.Request;
+import dev.finch.testing.RawServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.web.client.RestClient;
 
 /** Defects found in review of the starter (rev-starter). Each test fails against the reviewed code. */
@@ -94,5 +104,84 @@ class ReviewStarterDefectsTest {
                             .as("configurations kept by the client for settings pools that stopped")
                             .isEmpty();
                 });
+    }
+
+    /**
+     * FinchMeters.forget runs on PoolStopped, but FinchClient.stopPool lets requests in flight finish: their later
+     * events (here the RequestException of a body cut short) go through tagsOf -> admit, which re-admits the stopped
+     * pool, registers finch.errors{pool=<dead pool>} and takes a place under finch.metrics.max-pool-tags for good.
+     * Nothing cleans it up (refresh only runs when a pool with a free place lacks gauges), so every later origin is
+     * reported as pool=other while the dead pool keeps its meter.
+     */
+    @Test
+    void aLateEventOfAStoppedPoolReAdmitsItAndKeepsItsMetersAndCapPlaceForever() throws Exception {
+        CountDownLatch bodyStarted = new CountDownLatch(1);
+        CountDownLatch cut = new CountDownLatch(1);
+        RawServer.Script slowBody = conn -> {
+            conn.readHead();
+            conn.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nhalf");
+            conn.out.flush();
+            bodyStarted.countDown();
+            cut.await(10, TimeUnit.SECONDS);
+            conn.socket.close();
+        };
+        RawServer.Script ok = conn -> {
+            conn.readHead();
+            conn.write("HTTP/1.1 204 No Content\r\n\r\n");
+            conn.out.flush();
+            Thread.sleep(2000);
+        };
+        try (RawServer dying = RawServer.start(slowBody);
+                RawServer other = RawServer.start(ok)) {
+            String a = "http://127.0.0.1:" + dying.port();
+            String b = "http://127.0.0.1:" + other.port();
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(
+                            MetricsAutoConfiguration.class,
+                            FinchMetricsAutoConfiguration.class,
+                            FinchAutoConfiguration.class))
+                    .withUserConfiguration(Registry.class)
+                    .withPropertyValues("finch.metrics.max-pool-tags=1")
+                    .run(context -> {
+                        MeterRegistry registry = context.getBean(MeterRegistry.class);
+                        FinchClient finch = context.getBean(FinchClient.class);
+                        CompletableFuture<Object> inFlight = CompletableFuture.supplyAsync(() -> {
+                            try {
+                                return finch.request(Request.get(a + "/"));
+                            } catch (Exception e) {
+                                return e;
+                            }
+                        });
+                        assertThat(bodyStarted.await(10, TimeUnit.SECONDS)).isTrue();
+                        assertThat(finch.stopPool(PoolKey.of(a))).isTrue();
+                        cut.countDown();
+                        assertThat(inFlight.get(10, TimeUnit.SECONDS)).isInstanceOf(Exception.class);
+
+                        finch.request(Request.get(b + "/"));
+
+                        assertThat(finch.poolKeys()).containsExactly(PoolKey.of(b));
+                        org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+                        soft.assertThat(registry.getMeters().stream()
+                                        .filter(m -> a.equals(m.getId().getTag("pool")))
+                                        .map(m -> m.getId().toString())
+                                        .toList())
+                                .as("meters of the stopped pool %s", a)
+                                .isEmpty();
+                        soft.assertThat(registry.find("finch.queue.duration")
+                                        .tag("pool", b)
+                                        .timers())
+                                .as("the running pool gets the free place under max-pool-tags=1")
+                                .isNotEmpty();
+                        soft.assertAll();
+                    });
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Registry {
+        @Bean
+        SimpleMeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
     }
 }
