@@ -177,6 +177,47 @@ class ReviewStarterDefectsTest {
         }
     }
 
+    /**
+     * docs/spring-boot.md ("Moving an existing RestClient app onto Finch"): "The settings-tagged pools appear in the
+     * finch endpoint, health and meters with their tag". Health lists only the pools the client was built with
+     * (FinchPoolNames.configured), so with spring.http.clients.connect-timeout set, all RestClient traffic to a
+     * configured origin goes to an unlisted pool: its connect failures never reach health, and the configured pool,
+     * which carries none of that traffic, stays UP.
+     */
+    @Test
+    void settingsTaggedPoolsAreMissingFromHealthAndTheConfiguredPoolStaysUpWhileRestClientCallsFail() {
+        String refusing = "http://127.0.0.2:1";
+        runner.withConfiguration(AutoConfigurations.of(
+                        FinchActuatorAutoConfiguration.class,
+                        org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration
+                                .class))
+                .withPropertyValues("finch.pools.api.url=" + refusing, "spring.http.clients.connect-timeout=1s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RestClient rest = context.getBean(RestClient.Builder.class)
+                            .baseUrl(refusing)
+                            .build();
+                    for (int i = 0; i < 3; i++) {
+                        assertThatThrownBy(() -> rest.get().uri("/").retrieve().toBodilessEntity());
+                    }
+                    FinchHealthContributor health = context.getBean(FinchHealthContributor.class);
+                    List<String> names = health.stream()
+                            .map(org.springframework.boot.health.contributor.CompositeHealthContributor.Entry::name)
+                            .toList();
+                    org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+                    soft.assertThat(names)
+                            .as("health pools (docs: settings-tagged pools appear in health)")
+                            .anyMatch(n -> n.contains("spring-connect"));
+                    soft.assertThat(((org.springframework.boot.health.contributor.HealthIndicator)
+                                            health.getContributor("api"))
+                                    .health()
+                                    .getStatus())
+                            .as("health of the configured pool whose RestClient calls all fail to connect")
+                            .isEqualTo(org.springframework.boot.health.contributor.Status.DOWN);
+                    soft.assertAll();
+                });
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class Registry {
         @Bean
