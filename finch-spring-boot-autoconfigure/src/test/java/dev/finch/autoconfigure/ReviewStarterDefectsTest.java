@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -216,6 +217,59 @@ class ReviewStarterDefectsTest {
                             .isEqualTo(org.springframework.boot.health.contributor.Status.DOWN);
                     soft.assertAll();
                 });
+    }
+
+    /**
+     * FinchClientHttpRequest.send writes a streamed body inside {@code try (pipe)}: when Spring's body writer throws
+     * (a message converter failing half-way), try-with-resources closes the pipe first, and RequestBodyPipe.close()
+     * flushes and offers END, so Finch ends the chunked body normally ("0\r\n\r\n") before the catch block cancels
+     * the request. The server receives a truncated body framed as complete (RFC 9112 7.1: the last chunk says the
+     * content is complete) and may act on it; the client should abort the message instead (close the connection /
+     * RST_STREAM) so the truncation is visible.
+     */
+    @Test
+    void aBodyWriterThatFailsHalfWayStillSendsACompleteChunkedBody() throws Exception {
+        java.util.concurrent.BlockingQueue<String> outcome = new java.util.concurrent.LinkedBlockingQueue<>();
+        RawServer.Script script = conn -> {
+            conn.readHead();
+            java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+            int b;
+            while ((b = conn.in.read()) != -1) {
+                seen.write(b);
+                if (seen.toString(StandardCharsets.ISO_8859_1).endsWith("0\r\n\r\n")) {
+                    outcome.add("complete: "
+                            + seen.toString(StandardCharsets.ISO_8859_1).replace("\r\n", "|"));
+                    conn.write("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+                    conn.out.flush();
+                    return;
+                }
+            }
+            outcome.add("aborted");
+        };
+        try (RawServer server = RawServer.start(script)) {
+            String url = "http://127.0.0.1:" + server.port();
+            runner.run(context -> {
+                RestClient rest = context.getBean(RestClient.Builder.class).build();
+                assertThatThrownBy(() -> rest.post()
+                                .uri(url + "/upload")
+                                .body(out -> {
+                                    out.write("row 1\nrow 2\n".getBytes(StandardCharsets.UTF_8));
+                                    out.flush();
+                                    try {
+                                        Thread.sleep(200); // the first rows are on the wire
+                                    } catch (InterruptedException e) {
+                                        Thread.currentThread().interrupt();
+                                    }
+                                    throw new java.io.IOException("the converter failed half-way");
+                                })
+                                .retrieve()
+                                .toBodilessEntity())
+                        .hasStackTraceContaining("the converter failed half-way");
+                assertThat(outcome.poll(5, TimeUnit.SECONDS))
+                        .as("what the server received of a body whose writer failed")
+                        .isEqualTo("aborted");
+            });
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
