@@ -17,7 +17,10 @@ import java.util.concurrent.Flow;
  *   <li>{@link #of(Iterator)}, {@link #of(InputStream)}, {@link #of(Flow.Publisher)}: chunks pulled by the thread
  *       that sends the request, as the connection takes them (a publisher gets {@code request(1)} per chunk, so it
  *       never runs ahead). Sent chunked on HTTP/1.1 unless the request has a {@code content-length} header. One-shot:
- *       a request carrying one can be sent once.
+ *       a request carrying one can be sent once. A source that fails (the iterator or stream throws, the publisher
+ *       signals an error) aborts the request with its exception, and the body is never ended: over HTTP/1 the
+ *       connection is closed without the last chunk, over HTTP/2 the stream is reset, so the server cannot take a
+ *       truncated body for a complete one.
  *   <li>{@link #ofProducer(Producer)}: a function called with the accumulator of
  *       {@link FinchClient#streamWhile} (Finch's {@code req_body_fun}); it returns the next chunk, the end, or a halt
  *       that cancels the request. Only {@code streamWhile} accepts it.

@@ -379,6 +379,25 @@ public final class FinchClient implements AutoCloseable {
      * @throws IllegalArgumentException if the configuration cannot work (the message names the field)
      */
     public boolean startPool(PoolKey key, PoolConfig config) throws FinchException {
+        return start(key, config, true);
+    }
+
+    /**
+     * Starts a pool for {@code key} with {@code config}, unless one is running, without remembering the configuration
+     * (a pool for one use, such as per-origin pools an application derives at run time): once this pool stops
+     * (pool-max-idle-time, {@link #stopPool}), nothing of it stays in the client, and the next request for
+     * {@code key} starts a pool from the key's own configuration (the one it was built or last started with
+     * {@link #startPool(PoolKey, PoolConfig)}), else the default one. Call this again to run it with {@code config}.
+     *
+     * @return true if a pool was started, false if one was already running (it keeps its configuration)
+     * @throws FinchException CLIENT_CLOSED
+     * @throws IllegalArgumentException if the configuration cannot work (the message names the field)
+     */
+    public boolean startTransientPool(PoolKey key, PoolConfig config) throws FinchException {
+        return start(key, config, false);
+    }
+
+    private boolean start(PoolKey key, PoolConfig config, boolean remember) throws FinchException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(config, "config");
         Builder.check(key.toString(), config);
@@ -394,7 +413,10 @@ public final class FinchClient implements AutoCloseable {
                     return old;
                 }
                 started[0] = true;
-                configs.put(k, config); // replaces the one of a stopped pool: an idle restart must not bring it back
+                if (remember) {
+                    // Replaces the one of a stopped pool: an idle restart must not bring it back.
+                    configs.put(k, config);
+                }
                 return startPool(k, config, false);
             });
             return started[0];
@@ -644,9 +666,19 @@ public final class FinchClient implements AutoCloseable {
 
         private Builder() {}
 
-        /** Configures the pool for {@code key} (Finch's {@code pools: %{key => opts}}); started by {@link #build()}. */
+        /**
+         * Configures the pool for {@code key} (Finch's {@code pools: %{key => opts}}); started by {@link #build()}.
+         *
+         * @throws IllegalArgumentException if the configuration cannot work for this key (an HTTP/2-only pool for an
+         *     http origin behind a forward proxy, a max-connection-age jitter without an age); the message names the
+         *     pool and the field
+         */
         public Builder pool(PoolKey key, PoolConfig config) {
-            configs.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(config, "config"));
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(config, "config");
+            check(key.toString(), config);
+            checkProxy(key, config);
+            configs.put(key, config);
             return this;
         }
 
@@ -712,11 +744,7 @@ public final class FinchClient implements AutoCloseable {
          * @throws IllegalArgumentException if a configuration cannot work; the message names the pool and the field
          */
         public FinchClient build() {
-            for (Map.Entry<PoolKey, PoolConfig> e : configs.entrySet()) {
-                check(e.getKey().toString(), e.getValue());
-                checkProxy(e.getKey(), e.getValue());
-            }
-            check("default", defaultConfig);
+            check("default", defaultConfig); // the pools' own configurations were checked by pool()
             return new FinchClient(this);
         }
 

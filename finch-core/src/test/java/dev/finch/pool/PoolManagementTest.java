@@ -122,6 +122,38 @@ class PoolManagementTest {
     }
 
     @Test
+    void aTransientPoolLeavesNoConfigurationBehindOnceItStops() throws Exception {
+        try (FinchClient client = FinchClient.builder()
+                .pool(key, METRICS.toBuilder().size(3).build())
+                .defaultPool(METRICS.toBuilder().size(9).build())
+                .build()) {
+            PoolKey tagged = key.withTag("derived");
+            assertThat(client.startTransientPool(
+                            tagged, METRICS.toBuilder().size(5).build()))
+                    .isTrue();
+            assertThat(client.poolConfigFor(tagged).size()).isEqualTo(5);
+            // Over a configured key, it runs with its own configuration but keeps the key's for later.
+            client.stopPool(key);
+            assertThat(client.startTransientPool(
+                            key, METRICS.toBuilder().size(7).build()))
+                    .isTrue();
+            assertThat(client.findPool(key).orElseThrow().size()).isEqualTo(7);
+
+            client.stopPool(tagged);
+            client.stopPool(key);
+
+            assertThat(client.poolConfigFor(tagged)).isSameAs(client.defaultPoolConfig());
+            assertThat(client.poolConfigFor(key).size()).isEqualTo(3);
+            assertThat(client.request(Request.get(base + "/bytes/1").toBuilder()
+                                    .poolTag("derived")
+                                    .build())
+                            .status())
+                    .isEqualTo(200);
+            assertThat(client.findPool(tagged).orElseThrow().size()).isEqualTo(9);
+        }
+    }
+
+    @Test
     void requestMovedToAnotherShardWaitsOnlyWhatIsLeftOfItsPoolTimeout() throws Exception {
         Duration poolTimeout = Duration.ofSeconds(2);
         AtomicInteger holders = new AtomicInteger();

@@ -27,7 +27,11 @@ import org.springframework.http.client.ClientHttpResponse;
  *
  * <p>When built from {@code HttpClientSettings} with a connect timeout or an SSL bundle that the origin's pool does not
  * have, requests go to a pool of that origin tagged after those settings, started on first use (connect options are
- * per pool in Finch).
+ * per pool in Finch) and forgotten by the client once it stops.
+ *
+ * <p>A streamed body is ended only once Spring wrote all of it: when the writer throws, the request is aborted (the
+ * HTTP/1 connection closed without the last chunk, the HTTP/2 stream reset) and the caller gets the writer's
+ * exception.
  *
  * <p>Requests carry the private value {@link #OBSERVED_BY_SPRING} so that Finch's own observation does not time them
  * a second time (RestClient observes them as {@code http.client.requests} already).
@@ -205,13 +209,21 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
             AsyncRef ref = client.asyncRequest(rb.build(), response, options);
             response.started(client, ref);
             if (pipe != null) {
-                try (pipe) {
+                try {
                     streamed.writeTo(pipe);
+                    pipe.close(); // ends the body (the last chunk, END_STREAM): only once all of it was written
                 } catch (IOException | RuntimeException e) {
-                    // The request ended while Spring wrote its body: what ended it says more than the broken pipe.
+                    // Read before aborting: the abort below fails the request too, with the writer's own exception.
                     IOException cause = response.failure();
+                    // Never end a body Spring failed to write: Finch then discards the HTTP/1 connection without
+                    // the last chunk (RFC 9112 7.1) and resets an HTTP/2 stream, so the server sees the truncation.
+                    pipe.abort(
+                            e instanceof IOException io
+                                    ? io
+                                    : new IOException("the request body writer failed: " + e, e));
                     response.close();
                     if (cause != null) {
+                        // The request ended while Spring wrote its body: what ended it says more than the broken pipe.
                         throw cause;
                     }
                     throw e;

@@ -16,9 +16,11 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * Health of each configured pool, under {@code finch} (one entry per pool, named as in the finch endpoint). Pools the
- * default configuration starts for other origins count only with {@code finch.health.include-default-pools=true}:
- * an application that calls many third-party origins should not go DOWN because one of them does.
+ * Health of each configured pool, under {@code finch} (one entry per pool, named as in the finch endpoint), and of the
+ * running settings pools of a configured origin ({@code api-spring-connect-PT1S}: see {@link FinchPoolNames}), which
+ * carry that origin's RestClient traffic. Pools the default configuration starts for other origins count only with
+ * {@code finch.health.include-default-pools=true}: an application that calls many third-party origins should not go
+ * DOWN because one of them does.
  *
  * <ul>
  *   <li>HTTP/2 shards: DOWN while disconnected or connecting after the pool's latest connection attempts failed,

@@ -45,11 +45,13 @@ import org.springframework.core.Ordered;
  * ({@code outcome=success|error}), and {@code finch.errors{phase=request|connect, reason}} counters, where the reason
  * is the Finch, transport or protocol reason enum: every tag has a bounded set of values; none carries a URL path.
  *
- * <p>Cardinality: configured pools (those the client was built with, such as {@code finch.pools.*}) always carry
- * their own {@code pool} and {@code tag} values. Pools the default configuration starts for other origins do so up
- * to {@code maxPoolTags} at a time; the timers and counters of further ones are tagged
- * {@code pool=other, tag=other} ({@link #OTHER}) and they get no gauges. When a pool stops, all its meters (gauges,
- * timers, counters) are removed from the registry and its place goes to the next origin.
+ * <p>Cardinality: configured pools (those the client was built with, such as {@code finch.pools.*}) and their settings
+ * pools (RestClient requests with a connect timeout or SSL bundle of their own, see {@link
+ * FinchClientHttpRequestFactory}) always carry their own {@code pool} and {@code tag} values. Pools the default
+ * configuration starts for other origins do so up to {@code maxPoolTags} at a time; the timers and counters of further
+ * ones are tagged {@code pool=other, tag=other} ({@link #OTHER}) and they get no gauges. When a pool stops, all its
+ * meters (gauges, timers, counters) are removed from the registry and its place goes to the next origin; events that
+ * come after (of its requests still in flight) count under {@link #OTHER}.
  */
 public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
     /** The {@code pool} and {@code tag} value of the meters of unconfigured pools beyond the cap. */
@@ -196,9 +198,15 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
         return tagged.contains(key) || admit(key) ? poolTags(key) : OTHER_TAGS;
     }
 
-    /** Gives {@code key} a place among the tagged pools if it is configured or the cap leaves room. */
+    /**
+     * Gives {@code key} a place among the tagged pools if it is configured, or if its pool runs and the cap leaves
+     * room. A stopped pool gets none: the late events of its requests in flight (stopPool lets them finish) go to
+     * {@link #OTHER}, so that they neither bring back the meters {@link #forget} removed nor hold a place for good.
+     * Runs only for keys without a place, and looks the pool up under {@link #lock}, which {@link #forget} takes too:
+     * the stop event comes after the pool is marked stopped, so a place given just before it is taken back by it.
+     */
     private boolean admit(PoolKey key) {
-        if (exempt.contains(key)) {
+        if (isExempt(key)) {
             tagged.add(key);
             return true;
         }
@@ -207,7 +215,8 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
             if (tagged.contains(key)) {
                 return true;
             }
-            if (admitted >= maxPoolTags) {
+            FinchClient c = client;
+            if (admitted >= maxPoolTags || c == null || c.findPool(key).isEmpty()) {
                 return false;
             }
             admitted++;
@@ -216,6 +225,12 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether {@code key} is a configured pool or a settings pool of one ({@link SettingsPools#originOf}). */
+    private boolean isExempt(PoolKey key) {
+        return exempt.contains(key)
+                || SettingsPools.originOf(key).map(exempt::contains).orElse(false);
     }
 
     /** Removes every meter of a stopped pool (gauges, timers, counters) and frees its place. */
@@ -230,7 +245,7 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
             if (!tagged.remove(key)) {
                 return; // its meters, if any, are OTHER's, which stay
             }
-            if (!exempt.contains(key)) {
+            if (!isExempt(key)) {
                 admitted--;
             }
             if (r != null) {
@@ -321,7 +336,8 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
                 gauges.get(key).meters().forEach(r::remove);
                 return true;
             });
-            // A pool whose stop event came before a late event of its own re-tagged it: free its place.
+            // A configured pool whose stop event came before a late event of its own is tagged again: drop its
+            // meters until it runs again (other pools are not admitted once stopped).
             for (PoolKey key : List.copyOf(tagged)) {
                 if (c.findPool(key).isEmpty()) {
                     forget(key);

@@ -2,6 +2,7 @@ package dev.finch.autoconfigure;
 
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +13,10 @@ import java.util.Optional;
  * Names the pools for the endpoint and health: a pool configured under {@code finch.pools.<name>} is called
  * by that name; any other by a URL-safe form of its key, such as {@code http-127.0.0.1-8080} or
  * {@code https-api.example.com-443-bulk}. Configured pools are those the client was built with (running when this is
- * created): the {@code finch.pools} ones and any a customizer or the application's own builder added.
+ * created): the {@code finch.pools} ones and any a customizer or the application's own builder added. A running
+ * settings pool of a configured origin ({@link SettingsPools}: RestClient requests with a connect timeout or SSL
+ * bundle of their own) carries that origin's traffic, so it is listed with the configured pools while it runs, named
+ * after its origin and tag ({@code api-spring-connect-PT1S}).
  */
 final class FinchPoolNames {
     private final FinchClient client;
@@ -49,23 +53,35 @@ final class FinchPoolNames {
         }
     }
 
-    /** The configured pools by name, in configuration order, whether running or stopped (by pool-max-idle-time). */
+    /**
+     * The configured pools by name, in configuration order, whether running or stopped (by pool-max-idle-time), each
+     * followed by its running settings pools.
+     */
     Map<String, PoolKey> configured() {
+        Map<PoolKey, List<PoolKey>> derived = new LinkedHashMap<>();
+        client.poolKeys().stream().sorted(Comparator.comparing(PoolKey::tag)).forEach(k -> SettingsPools.originOf(k)
+                .filter(configured::containsValue)
+                .ifPresent(origin ->
+                        derived.computeIfAbsent(origin, o -> new ArrayList<>()).add(k)));
         Map<String, PoolKey> out = new LinkedHashMap<>();
-        order.forEach(name -> out.put(name, configured.get(name)));
+        order.forEach(name -> {
+            PoolKey key = configured.get(name);
+            out.put(name, key);
+            derived.getOrDefault(key, List.of()).forEach(k -> out.put(name + "-" + k.tag(), k));
+        });
         return out;
     }
 
-    /** Whether {@code key} is one of the configured pools. */
+    /** Whether {@code key} is one of the configured pools (not one of their settings pools, which come and go). */
     boolean isConfigured(PoolKey key) {
         return configured.containsValue(key);
     }
 
-    /** The configured pools (running or not), then every other running pool, by name. */
+    /** The configured pools (running or not) with their settings pools, then every other running pool, by name. */
     Map<String, PoolKey> all() {
         Map<String, PoolKey> out = configured();
         client.poolKeys().stream()
-                .filter(k -> !configured.containsValue(k))
+                .filter(k -> !out.containsValue(k))
                 .sorted(Comparator.comparing(PoolKey::toString))
                 .forEach(k -> out.put(nameOf(k), k));
         return out;

@@ -42,7 +42,11 @@ final class FinchPropertiesMapper {
         builder.defaultPool(poolConfig("finch.default-pool", properties.getDefaultPool()));
         poolKeys(properties).forEach((name, key) -> {
             String prefix = "finch.pools." + name;
-            builder.pool(key, poolConfig(prefix, properties.getPools().get(name)));
+            FinchProperties.NamedPool pool = properties.getPools().get(name);
+            PoolConfig config = poolConfig(prefix, pool);
+            // Each field was checked on its own above; what is left to refuse is a combination for this origin: an
+            // HTTP/2-only pool (prior knowledge) for an http origin that its proxy would reach as a forward proxy.
+            check(prefix + ".protocols", pool.getProtocols(), () -> builder.pool(key, config));
         });
         builder.defaultRequestOptions(requestOptions(properties.getRequest()));
         check("finch.shutdown-timeout", properties.getShutdownTimeout(), () -> {

@@ -15,6 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * Carries a request body from the thread Spring writes it on (an {@link OutputStream}) to the thread Finch sends it
  * from (an {@link Iterator} of chunks), a few chunks at a time: the writer blocks while {@link #MAX_CHUNKS} chunks
  * wait, so a large body is never held in memory.
+ *
+ * <p>Only {@link #close()} ends the body. {@link #abort} fails it instead: the sending side throws (an
+ * {@link UncheckedIOException} from {@link #hasNext()}) rather than taking what was left, and Finch, as for any body
+ * iterator that throws, discards the HTTP/1 connection without the last chunk or resets the HTTP/2 stream.
  */
 final class RequestBodyPipe extends OutputStream implements Iterator<ByteBuffer> {
     static final int CHUNK = 16 * 1024;
@@ -93,7 +97,10 @@ final class RequestBodyPipe extends OutputStream implements Iterator<ByteBuffer>
         }
     }
 
-    /** Ends the pipe from outside (the request failed or ended): a blocked writer gets {@code cause}. */
+    /**
+     * Fails the pipe, from either side (the request ended, or Spring's body writer failed): a blocked or later writer
+     * gets {@code cause}, and the sending side gets it (unchecked) instead of the chunks still waiting.
+     */
     void abort(IOException cause) {
         lock.lock();
         try {
@@ -118,7 +125,8 @@ final class RequestBodyPipe extends OutputStream implements Iterator<ByteBuffer>
             while (chunks.isEmpty() && aborted == null) {
                 changed.await();
             }
-            if (chunks.isEmpty()) {
+            if (aborted != null) {
+                chunks.clear(); // what the writer pushed before it failed is not sent: the body is abandoned
                 throw new UncheckedIOException(aborted);
             }
             next = chunks.poll();

@@ -10,8 +10,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.springframework.boot.ssl.SslBundle;
 
 /**
@@ -21,9 +23,18 @@ import org.springframework.boot.ssl.SslBundle;
  * {@code spring-ssl-1}, or both), started on first use with the client's run-time pool start, from the origin's
  * configuration with the connect timeout and the bundle's TLS material in place of its own. An SSL bundle matters to
  * {@code https} origins only.
+ *
+ * <p>These pools are transient ({@link FinchClient#startTransientPool}): when one stops (pool-max-idle-time), the
+ * client keeps nothing of it, and the next request through the settings starts it again. A request that finds the
+ * pool running just as it stops runs on a pool started from the origin's own configuration (the client has no other
+ * for that key); the next request through the settings replaces that pool. A settings pool of a configured origin
+ * ({@code finch.pools.*}, default tag) counts as configured in health and meters ({@link #originOf}).
  */
 final class SettingsPools {
     static final SettingsPools NONE = new SettingsPools(null, null);
+
+    /** The tags {@link #poolTag} gives: {@code spring-connect-<duration>}, {@code spring-ssl-<n>}, or both. */
+    private static final Pattern TAG = Pattern.compile("spring(?:-connect-PT[0-9.HMS]+)?(?:-ssl-[0-9]+)?");
 
     private static final AtomicLong BUNDLE_IDS = new AtomicLong();
     /** A number per bundle instance, for tags: bundles have no name of their own in the settings. */
@@ -80,7 +91,12 @@ final class SettingsPools {
         }
         String tag = "spring" + (timeout ? "-connect-" + connectTimeout : "") + (ssl ? sslTag : "");
         PoolKey key = origin.withTag(tag);
-        if (client.findPool(key).isEmpty()) {
+        PoolConfig running = client.findPool(key).orElse(null);
+        if (running == null || !has(running.connectOptions(), timeout, ssl)) {
+            if (running != null) {
+                // Started from the origin's configuration by a request that came as the settings pool stopped.
+                client.stopPool(key);
+            }
             ConnectOptions.Builder options = connect.toBuilder();
             if (timeout) {
                 options.connectTimeout(connectTimeout);
@@ -88,10 +104,25 @@ final class SettingsPools {
             if (ssl) {
                 options.tls(tls());
             }
-            client.startPool(
+            client.startTransientPool(
                     key, base.toBuilder().connectOptions(options.build()).build());
         }
         return tag;
+    }
+
+    /** Whether a running pool's connect options are those of these settings. */
+    private boolean has(ConnectOptions running, boolean timeout, boolean ssl) {
+        return (!timeout || connectTimeout.equals(running.connectTimeout())) && (!ssl || running.tls() == tls());
+    }
+
+    /**
+     * The key of the origin's own pool (default tag) that {@code key} is a settings pool of, if its tag is one
+     * {@link #poolTag} gives.
+     */
+    static Optional<PoolKey> originOf(PoolKey key) {
+        return !key.isDefaultTag() && TAG.matcher(key.tag()).matches() && !"spring".equals(key.tag())
+                ? Optional.of(key.withTag(PoolKey.DEFAULT_TAG))
+                : Optional.empty();
     }
 
     /** The bundle's TLS options, built once (creating its SSL context reads key material). */

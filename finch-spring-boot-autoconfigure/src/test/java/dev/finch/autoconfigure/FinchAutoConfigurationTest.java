@@ -199,6 +199,15 @@ class FinchAutoConfigurationTest {
         assertThat(client[0].isClosed()).isTrue();
     }
 
+    @Test
+    void http2OnlyPoolForAnHttpOriginBehindAForwardProxyFailsStartupNamingItsProtocols() {
+        assertStartupFailsNaming(
+                "finch.pools.api.protocols",
+                "finch.pools.api.url=http://api.example.com",
+                "finch.pools.api.protocols=http2",
+                "finch.pools.api.proxy.url=http://proxy.example:3128");
+    }
+
     private void assertStartupFailsNaming(String property, String... properties) {
         runner.withPropertyValues(properties).run(context -> assertThat(context)
                 .getFailure()

@@ -22,9 +22,13 @@ import org.springframework.boot.health.autoconfigure.contributor.HealthContribut
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.client.RestClient;
 
 /** Which pools count toward health, and what an HTTP/2 pool's health is while it rotates its connection. */
 class FinchHealthTest {
@@ -83,6 +87,36 @@ class FinchHealthTest {
                     FinchHealthContributor health = context.getBean(FinchHealthContributor.class);
                     assertThat(names(health)).containsExactly("api", "http-127.0.0.2-1");
                     assertThat(status(health, "http-127.0.0.2-1")).isEqualTo(Status.DOWN);
+                });
+    }
+
+    /**
+     * With spring.http.clients.connect-timeout, RestClient traffic to a configured origin runs on a settings pool of
+     * that origin: listed next to it while it runs, so that its failures reach health.
+     */
+    @Test
+    void aSettingsPoolOfAConfiguredOriginCountsTowardHealthAndGoesDownWhenItsConnectsFail() {
+        runner.withConfiguration(AutoConfigurations.of(
+                        FinchRestClientAutoConfiguration.class,
+                        HttpClientAutoConfiguration.class,
+                        ImperativeHttpClientAutoConfiguration.class,
+                        RestClientAutoConfiguration.class))
+                .withPropertyValues("finch.pools.api.url=" + REFUSING, "spring.http.clients.connect-timeout=1s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RestClient rest = context.getBean(RestClient.Builder.class)
+                            .baseUrl(REFUSING)
+                            .build();
+                    for (int i = 0; i < 3; i++) {
+                        assertThatThrownBy(() -> rest.get().uri("/").retrieve().toBodilessEntity());
+                    }
+
+                    FinchHealthContributor health = context.getBean(FinchHealthContributor.class);
+                    assertThat(names(health)).containsExactly("api", "api-spring-connect-PT1S");
+                    assertThat(status(health, "api-spring-connect-PT1S")).isEqualTo(Status.DOWN);
+
+                    context.getBean(FinchClient.class).stopPool(PoolKey.of(REFUSING, "spring-connect-PT1S"));
+                    assertThat(names(health)).containsExactly("api");
                 });
     }
 

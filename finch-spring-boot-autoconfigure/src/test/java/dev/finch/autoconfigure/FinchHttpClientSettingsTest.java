@@ -227,4 +227,79 @@ class FinchHttpClientSettingsTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cookie-handling=enable"));
     }
+
+    /**
+     * Settings pools are per origin and stop with pool-max-idle-time: once they stop, the client keeps nothing of
+     * them (an application calling many origins, webhooks or per-tenant URLs, must not grow a configuration per
+     * origin for good).
+     */
+    @Test
+    void settingsPoolsLeaveNoConfigurationInTheClientOnceTheyStop() throws Exception {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                ports.add(s.getLocalPort()); // closed again: connects are refused, but the pool starts first
+            }
+        }
+        runner.withPropertyValues(
+                        "finch.default-pool.pool-max-idle-time=100ms", "spring.http.clients.connect-timeout=2s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    FinchClient finch = context.getBean(FinchClient.class);
+                    RestClient rest = context.getBean(RestClient.Builder.class).build();
+                    for (int port : ports) {
+                        assertThatThrownBy(() -> rest.get()
+                                .uri("http://127.0.0.1:" + port + "/")
+                                .retrieve()
+                                .toBodilessEntity());
+                    }
+                    // pool-max-idle-time stops every one of them
+                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    while (!finch.poolKeys().isEmpty() && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    assertThat(finch.poolKeys()).isEmpty();
+                    List<PoolKey> retained = new ArrayList<>();
+                    for (int port : ports) {
+                        PoolKey key = PoolKey.of("http://127.0.0.1:" + port, "spring-connect-PT2S");
+                        if (finch.poolConfigFor(key) != finch.defaultPoolConfig()) {
+                            retained.add(key);
+                        }
+                    }
+                    assertThat(retained)
+                            .as("configurations kept by the client for settings pools that stopped")
+                            .isEmpty();
+                });
+    }
+
+    /**
+     * A request that came just as its settings pool stopped started that key's pool from the origin's configuration
+     * (the client keeps nothing of a stopped settings pool): the next request through the settings replaces it.
+     */
+    @Test
+    void aSettingsKeyRunningWithoutTheSettingsIsReplacedByTheNextRequest() throws Exception {
+        runner.withPropertyValues("finch.default-pool.connect-timeout=5s", "spring.http.clients.connect-timeout=2s")
+                .run(context -> {
+                    FinchClient finch = context.getBean(FinchClient.class);
+                    PoolKey key = PoolKey.of(plainUrl(), "spring-connect-PT2S");
+                    finch.request(dev.finch.Request.get(plainUrl() + "/").toBuilder()
+                            .poolTag(key.tag())
+                            .build());
+                    assertThat(finch.findPool(key)
+                                    .orElseThrow()
+                                    .connectOptions()
+                                    .connectTimeout())
+                            .isEqualTo(Duration.ofSeconds(5));
+
+                    RestClient rest = context.getBean(RestClient.Builder.class).build();
+                    assertThat(rest.get().uri(plainUrl() + "/").retrieve().body(String.class))
+                            .isEqualTo("plain");
+
+                    assertThat(finch.findPool(key)
+                                    .orElseThrow()
+                                    .connectOptions()
+                                    .connectTimeout())
+                            .isEqualTo(Duration.ofSeconds(2));
+                });
+    }
 }

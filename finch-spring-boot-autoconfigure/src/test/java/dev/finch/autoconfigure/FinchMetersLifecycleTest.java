@@ -8,12 +8,14 @@ import dev.finch.PoolKey;
 import dev.finch.Request;
 import dev.finch.telemetry.FinchEvent;
 import dev.finch.telemetry.FinchListener;
+import dev.finch.testing.RawServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +30,11 @@ import org.springframework.context.annotation.Configuration;
 /** Pool gauges follow the pools' lives: registered on first use, removed when pool-max-idle-time stops the pool. */
 class FinchMetersLifecycleTest {
     private static final CountDownLatch POOL_STOPPED = new CountDownLatch(1);
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    MetricsAutoConfiguration.class, FinchMetricsAutoConfiguration.class, FinchAutoConfiguration.class))
+            .withUserConfiguration(Registry.class);
 
     private HttpServer server;
     private String url;
@@ -52,68 +59,110 @@ class FinchMetersLifecycleTest {
 
     @Test
     void gaugesAppearOnFirstUseAndLeaveWhenTheIdlePoolStops() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(
-                        MetricsAutoConfiguration.class,
-                        FinchMetricsAutoConfiguration.class,
-                        FinchAutoConfiguration.class))
-                .withUserConfiguration(Registry.class)
-                .withPropertyValues("finch.default-pool.pool-max-idle-time=200ms")
-                .run(context -> {
-                    MeterRegistry registry = context.getBean(MeterRegistry.class);
-                    assertThat(registry.find("finch.pool.size").gauges()).isEmpty();
-                    context.getBean(FinchClient.class).request(Request.get(url + "/"));
-                    assertThat(registry.get("finch.pool.size")
-                                    .tag("pool", url)
-                                    .gauge()
-                                    .value())
-                            .isEqualTo(50.0);
-                    assertThat(registry.get("finch.queue.duration")
-                                    .tags("pool", url, "outcome", "success")
-                                    .timer()
-                                    .count())
-                            .isEqualTo(1);
-                    assertThat(POOL_STOPPED.await(10, TimeUnit.SECONDS)).isTrue();
-                    assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
-                            .isEmpty();
-                    assertThat(registry.find("finch.pool.connections").gauges()).isEmpty();
-                    // Its timers go too: the next origin can take its place under finch.metrics.max-pool-tags.
-                    assertThat(registry.find("finch.queue.duration")
-                                    .tag("pool", url)
-                                    .timers())
-                            .isEmpty();
-                    assertThat(registry.find("finch.connect.duration")
-                                    .tag("pool", url)
-                                    .timers())
-                            .isEmpty();
-                });
+        runner.withPropertyValues("finch.default-pool.pool-max-idle-time=200ms").run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.find("finch.pool.size").gauges()).isEmpty();
+            context.getBean(FinchClient.class).request(Request.get(url + "/"));
+            assertThat(registry.get("finch.pool.size").tag("pool", url).gauge().value())
+                    .isEqualTo(50.0);
+            assertThat(registry.get("finch.queue.duration")
+                            .tags("pool", url, "outcome", "success")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(POOL_STOPPED.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
+                    .isEmpty();
+            assertThat(registry.find("finch.pool.connections").gauges()).isEmpty();
+            // Its timers go too: the next origin can take its place under finch.metrics.max-pool-tags.
+            assertThat(registry.find("finch.queue.duration").tag("pool", url).timers())
+                    .isEmpty();
+            assertThat(registry.find("finch.connect.duration").tag("pool", url).timers())
+                    .isEmpty();
+        });
     }
 
     @Test
     void gaugesOfAStoppedPoolAndOfDroppedShardsAreRemoved() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(
-                        MetricsAutoConfiguration.class,
-                        FinchMetricsAutoConfiguration.class,
-                        FinchAutoConfiguration.class))
-                .withUserConfiguration(Registry.class)
-                .withPropertyValues("finch.default-pool.count=3")
-                .run(context -> {
-                    MeterRegistry registry = context.getBean(MeterRegistry.class);
-                    FinchClient client = context.getBean(FinchClient.class);
-                    client.request(Request.get(url + "/"));
-                    PoolKey key = PoolKey.of(url);
-                    assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
-                            .hasSize(3);
+        runner.withPropertyValues("finch.default-pool.count=3").run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            FinchClient client = context.getBean(FinchClient.class);
+            client.request(Request.get(url + "/"));
+            PoolKey key = PoolKey.of(url);
+            assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
+                    .hasSize(3);
 
-                    assertThat(client.setPoolCount(key, 1)).isTrue();
-                    assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
-                            .hasSize(1);
+            assertThat(client.setPoolCount(key, 1)).isTrue();
+            assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
+                    .hasSize(1);
 
-                    assertThat(client.stopPool(key)).isTrue();
-                    assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
-                            .isEmpty();
+            assertThat(client.stopPool(key)).isTrue();
+            assertThat(registry.find("finch.pool.size").tag("pool", url).gauges())
+                    .isEmpty();
+        });
+    }
+
+    /**
+     * stopPool lets requests in flight finish: their later events (here the RequestException of a body cut short)
+     * come after PoolStopped removed the pool's meters, and must neither register them again nor take the pool's
+     * place under max-pool-tags back from the origins still running.
+     */
+    @Test
+    void aLateEventOfAStoppedPoolCountsAsOtherAndLeavesItsPlaceToARunningPool() throws Exception {
+        CountDownLatch bodyStarted = new CountDownLatch(1);
+        CountDownLatch cut = new CountDownLatch(1);
+        RawServer.Script slowBody = conn -> {
+            conn.readHead();
+            conn.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nhalf");
+            conn.out.flush();
+            bodyStarted.countDown();
+            cut.await(10, TimeUnit.SECONDS);
+            conn.socket.close();
+        };
+        RawServer.Script ok = conn -> {
+            conn.readHead();
+            conn.write("HTTP/1.1 204 No Content\r\n\r\n");
+            conn.out.flush();
+            Thread.sleep(2000);
+        };
+        try (RawServer dying = RawServer.start(slowBody);
+                RawServer other = RawServer.start(ok)) {
+            String a = "http://127.0.0.1:" + dying.port();
+            String b = "http://127.0.0.1:" + other.port();
+            runner.withPropertyValues("finch.metrics.max-pool-tags=1").run(context -> {
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                FinchClient finch = context.getBean(FinchClient.class);
+                CompletableFuture<Object> inFlight = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return finch.request(Request.get(a + "/"));
+                    } catch (Exception e) {
+                        return e;
+                    }
                 });
+                assertThat(bodyStarted.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(finch.stopPool(PoolKey.of(a))).isTrue();
+                cut.countDown();
+                assertThat(inFlight.get(10, TimeUnit.SECONDS)).isInstanceOf(Exception.class);
+
+                finch.request(Request.get(b + "/"));
+
+                assertThat(finch.poolKeys()).containsExactly(PoolKey.of(b));
+                assertThat(registry.getMeters().stream()
+                                .filter(m -> a.equals(m.getId().getTag("pool")))
+                                .map(m -> m.getId().toString())
+                                .toList())
+                        .as("meters of the stopped pool %s", a)
+                        .isEmpty();
+                assertThat(registry.find("finch.errors")
+                                .tags("pool", FinchMeters.OTHER, "phase", "request")
+                                .counters())
+                        .as("the late error of the stopped pool")
+                        .isNotEmpty();
+                assertThat(registry.find("finch.queue.duration").tag("pool", b).timers())
+                        .as("the running pool gets the free place under max-pool-tags=1")
+                        .isNotEmpty();
+            });
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
