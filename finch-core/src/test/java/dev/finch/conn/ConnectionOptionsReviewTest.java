@@ -1,0 +1,98 @@
+package dev.finch.conn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.finch.codec.http2.Frame;
+import dev.finch.codec.http2.Settings;
+import dev.finch.testing.H2Peer;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Review of the connection options (rev-options): defects proven on the wire. */
+class ConnectionOptionsReviewTest {
+    private Http2Scripted h2;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (h2 != null) {
+            h2.peer.close();
+            h2.conn.close();
+        }
+    }
+
+    /**
+     * docs/connection.md: {@code clientSettings(MAX_HEADER_LIST_SIZE n)} is "advertised in our SETTINGS and enforced on
+     * responses: beyond it a stream error ...; the connection goes on". A server that honours an advertised 1 MiB and
+     * sends a 600 KB header list (RFC 9113 §6.5.2 size ~600,037 < 1,048,576) must get its response through. It does
+     * not: the independent 512 KiB maxHeaderBlockSize cap kills the whole connection with ENHANCE_YOUR_CALM.
+     */
+    @Test
+    void advertisedMaxHeaderListSizeAboveTheBlockCapKillsTheConnectionForACompliantServer() throws Exception {
+        int valueLength = 600_000;
+        Http2Options http2 = Http2Options.builder()
+                .clientSettings(Settings.builder()
+                        .set(Settings.MAX_HEADER_LIST_SIZE, 1024 * 1024)
+                        .build())
+                .build();
+        h2 = Http2Scripted.start(
+                (c, seen) -> {
+                    Frame.Settings ours = c.handshake(Settings.EMPTY);
+                    seen.add(ours);
+                    int stream = c.await(H2Peer.Headers.class).streamId();
+                    byte[] block = literalBlock("x-big", valueLength);
+                    // HEADERS + CONTINUATIONs of the default 16,384 bytes: ~37 frames, well under the 128 cap.
+                    int chunk = Settings.MIN_MAX_FRAME_SIZE;
+                    int n = (block.length + chunk - 1) / chunk;
+                    Frame[] frames = new Frame[n];
+                    for (int i = 0; i < n; i++) {
+                        byte[] part = Arrays.copyOfRange(block, i * chunk, Math.min(block.length, (i + 1) * chunk));
+                        boolean last = i == n - 1;
+                        frames[i] = i == 0
+                                ? new Frame.Headers(stream, true, last, null, part)
+                                : new Frame.Continuation(stream, last, part);
+                    }
+                    c.flood(Arrays.asList(frames));
+                },
+                http2);
+
+        assertThat(h2.seen(Frame.Settings.class).values().maxHeaderListSize()).isEqualTo(1024 * 1024);
+        Exchange ex = h2.await(h2.get("/big"));
+
+        assertThat(ex.error)
+                .as("a response within the advertised MAX_HEADER_LIST_SIZE")
+                .isNull();
+        assertThat(ex.headers.first("x-big")).hasSize(valueLength);
+    }
+
+    /** :status 200 (static index 8), then one literal field without indexing and without Huffman coding. */
+    static byte[] literalBlock(String name, int valueLength) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x88);
+        out.write(0x00);
+        writeInt(out, name.length());
+        out.writeBytes(name.getBytes(StandardCharsets.ISO_8859_1));
+        writeInt(out, valueLength);
+        byte[] value = new byte[valueLength];
+        Arrays.fill(value, (byte) 'b');
+        out.writeBytes(value);
+        return out.toByteArray();
+    }
+
+    /** RFC 7541 §5.1 integer with a 7-bit prefix, H bit 0. */
+    private static void writeInt(ByteArrayOutputStream out, int value) {
+        if (value < 127) {
+            out.write(value);
+            return;
+        }
+        out.write(127);
+        value -= 127;
+        while (value >= 128) {
+            out.write((value & 0x7f) | 0x80);
+            value >>>= 7;
+        }
+        out.write(value);
+    }
+}
