@@ -1,6 +1,7 @@
 package dev.finch.conn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.finch.codec.http2.Frame;
 import dev.finch.codec.http2.Settings;
@@ -65,6 +66,26 @@ class ConnectionOptionsReviewTest {
                 .as("a response within the advertised MAX_HEADER_LIST_SIZE")
                 .isNull();
         assertThat(ex.headers.first("x-big")).hasSize(valueLength);
+    }
+
+    /**
+     * docs/connection.md, under the ConnectOptions table: "Every option is validated when set". A user-agent with
+     * CR LF is accepted by the builder; the mistake only shows when every request later fails with
+     * INVALID_HEADER_VALUE.
+     */
+    @Test
+    void userAgentWithCrLfIsNotValidatedWhenSetAsTheDocsClaim() {
+        Throwable e = catchThrowable(() -> ConnectOptions.builder().userAgent("finch\r\nx-injected: 1"));
+
+        assertThat(e).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Same claim for hostname (the Host, SNI and certificate name for Unix sockets): only blank is refused. */
+    @Test
+    void hostnameWithCrLfIsNotValidatedWhenSetAsTheDocsClaim() {
+        Throwable e = catchThrowable(() -> ConnectOptions.builder().hostname("a.example\r\nx-injected: 1"));
+
+        assertThat(e).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** :status 200 (static index 8), then one literal field without indexing and without Huffman coding. */
