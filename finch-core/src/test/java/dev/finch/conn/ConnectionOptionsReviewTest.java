@@ -88,6 +88,55 @@ class ConnectionOptionsReviewTest {
         assertThat(e).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * RFC 9113 §6.9.2: a SETTINGS_INITIAL_WINDOW_SIZE change that makes any flow-control window exceed 2^31-1 is a
+     * connection error FLOW_CONTROL_ERROR for the peer. After growReceiveWindow(ref) raised a stream window to
+     * 2^31-1, putSettings(INITIAL_WINDOW_SIZE 8 MiB) is still sent (a compliant server must then kill the
+     * connection), and when a server acknowledges it anyway the client kills the connection itself: recv fails with
+     * Http2ConnectionException INTERNAL_ERROR "the client failed while decoding the server's frames:
+     * IllegalArgumentException: window change 4194304 overflows 2147483647" (ReceiveWindow#applyInitialWindowSizeChange
+     * says "our own setting cannot do that legally"; growReceiveWindow makes it possible).
+     */
+    @Test
+    void putSettingsRaisingInitialWindowSizeOverAGrownStreamWindowIsSentAndKillsTheConnection() throws Exception {
+        h2 = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            c.await(H2Peer.Headers.class);
+            c.await(Frame.WindowUpdate.class); // the stream grown to 2^31-1
+            Frame.Settings update = c.await(Frame.Settings.class);
+            seen.add(update);
+            c.send(new Frame.Settings(true, Settings.EMPTY));
+            c.readUntilClose();
+        });
+        try {
+            h2.conn.recv(java.time.Duration.ofMillis(300)); // the server's SETTINGS and its ACK of ours (4 MiB windows)
+        } catch (dev.finch.http.TransportException timeout) {
+            // already read: nothing more came
+        }
+        assertThat(h2.conn.clientSettings().initialWindowSize()).isEqualTo(4 * 1024 * 1024);
+        RequestRef ref = h2.get("/");
+        h2.conn.growReceiveWindow(ref, Integer.MAX_VALUE - 4 * 1024 * 1024);
+
+        Throwable refused = catchThrowable(() -> h2.conn.putSettings(Settings.builder()
+                .set(Settings.INITIAL_WINDOW_SIZE, 8 * 1024 * 1024)
+                .build()));
+        Throwable onAck = null;
+        if (refused == null) {
+            h2.seen(Frame.Settings.class);
+            try {
+                Exchange ex = Exchange.await(h2.conn, ref, java.time.Duration.ofSeconds(2));
+                onAck = ex.error;
+            } catch (Throwable t) {
+                onAck = t;
+            }
+        }
+
+        assertThat(refused)
+                .as("a setting that overflows an open stream's window (RFC 9113 §6.9.2) is refused")
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(onAck).as("the stream after the server's ACK").isNull();
+    }
+
     /** :status 200 (static index 8), then one literal field without indexing and without Huffman coding. */
     static byte[] literalBlock(String name, int valueLength) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
