@@ -137,6 +137,31 @@ class ConnectionOptionsReviewTest {
         assertThat(onAck).as("the stream after the server's ACK").isNull();
     }
 
+    /**
+     * validateTarget defaults to true, and on HTTP/1 "/a#frag" (a fragment: RFC 9110 §7.1, never sent) and "/a%zz" are
+     * refused with INVALID_REQUEST_TARGET. On HTTP/2 the same defaults put both on the wire as :path, although RFC 9113
+     * §8.3.1 defines :path as absolute-path [ "?" query ] (no fragment). The check a user turned on is silently
+     * skipped for half the protocols.
+     */
+    @Test
+    void defaultTargetValidationIsSkippedOnHttp2AndAFragmentGoesOnTheWire() throws Exception {
+        h2 = Http2Scripted.start((c, seen) -> {
+            c.handshake(Settings.EMPTY);
+            H2Peer.Headers request = c.await(H2Peer.Headers.class);
+            seen.add(request);
+            c.respond(request.streamId(), 204, "");
+        });
+        assertThat(Http2Scripted.H2C.validateTarget()).isTrue();
+
+        Throwable e = catchThrowable(
+                () -> h2.conn.request("GET", "/a#frag", dev.finch.http.HttpHeaders.EMPTY, RequestBody.none()));
+
+        String sentPath = e == null ? h2.seen(H2Peer.Headers.class).fields().first(":path") : null;
+        assertThat(e)
+                .as("the fragment is refused as on HTTP/1 (or at least stripped); :path sent: %s", sentPath)
+                .isInstanceOf(dev.finch.http.HttpProtocolException.class);
+    }
+
     /** :status 200 (static index 8), then one literal field without indexing and without Huffman coding. */
     static byte[] literalBlock(String name, int valueLength) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
