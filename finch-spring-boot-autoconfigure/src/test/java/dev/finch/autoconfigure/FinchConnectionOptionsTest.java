@@ -166,6 +166,27 @@ class FinchConnectionOptionsTest {
         }
     }
 
+    /**
+     * max-header-list-size is documented as "HTTP/2's advertised and enforced SETTINGS_MAX_HEADER_LIST_SIZE", but the
+     * HTTP/2 header-block cap (Http2Options.maxHeaderBlockSize, 512 KiB, no property) is left as is: above 512KB a
+     * compliant server's response ends the connection with ENHANCE_YOUR_CALM (core:
+     * ConnectionOptionsReviewTest#advertisedMaxHeaderListSizeAboveTheBlockCapKillsTheConnectionForACompliantServer).
+     */
+    @Test
+    void maxHeaderListSizeAbove512KbIsAdvertisedButTheHttp2BlockCapStaysBelowIt() {
+        runner.withPropertyValues("finch.default-pool.max-header-list-size=1MB").run(context -> {
+            assertThat(context).hasNotFailed();
+            Http2Options h2 = context.getBean(FinchClient.class)
+                    .defaultPoolConfig()
+                    .connectOptions()
+                    .http2();
+            assertThat(h2.clientSettings().maxHeaderListSize()).isEqualTo(1024 * 1024);
+            assertThat(h2.maxHeaderBlockSize())
+                    .as("a block carrying an advertised-size header list must not be a flood")
+                    .isGreaterThanOrEqualTo(h2.clientSettings().maxHeaderListSize());
+        });
+    }
+
     private void assertRefused(String property, String... properties) {
         runner.withPropertyValues(properties).run(context -> assertThat(context)
                 .getFailure()
