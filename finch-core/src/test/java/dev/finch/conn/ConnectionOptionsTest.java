@@ -38,6 +38,14 @@ class ConnectionOptionsTest {
     private static final ConnectOptions H2C =
             ConnectOptions.builder().protocols(EnumSet.of(Protocol.HTTP2)).build();
 
+    /** Reports the first request's HEADERS and answers it with 204. */
+    private static final Http2Scripted.Script ANSWER_ONE_REQUEST = (c, seen) -> {
+        c.handshake(Settings.EMPTY);
+        H2Peer.Headers request = c.await(H2Peer.Headers.class);
+        seen.add(request);
+        c.respond(request.streamId(), 204, "");
+    };
+
     private RawServer raw;
     private HttpConnection conn;
     private Http2Scripted h2;
@@ -129,13 +137,7 @@ class ConnectionOptionsTest {
     @Test
     void http2LowercasesHeaderNamesEvenWhenCaseIsPreserved() throws Exception {
         h2 = Http2Scripted.start(
-                (c, seen) -> {
-                    c.handshake(Settings.EMPTY);
-                    H2Peer.Headers request = c.await(H2Peer.Headers.class);
-                    seen.add(request);
-                    c.respond(request.streamId(), 204, "");
-                },
-                H2C.toBuilder().preserveHeaderCase(true).build());
+                ANSWER_ONE_REQUEST, H2C.toBuilder().preserveHeaderCase(true).build());
 
         h2.await(h2.conn.request("GET", "/", HttpHeaders.of("X-Trace-Id", "7"), RequestBody.none()));
 
@@ -391,12 +393,7 @@ class ConnectionOptionsTest {
     @ParameterizedTest
     @ValueSource(strings = {"/a#frag", "/a%zz", "/a|b", "http://example.com/a#frag"})
     void http2TargetValidationRefusesWhatHttp1Refuses(String target) throws Exception {
-        h2 = Http2Scripted.start((c, seen) -> {
-            c.handshake(Settings.EMPTY);
-            H2Peer.Headers request = c.await(H2Peer.Headers.class);
-            seen.add(request);
-            c.respond(request.streamId(), 204, "");
-        });
+        h2 = Http2Scripted.start(ANSWER_ONE_REQUEST);
         assertThat(Http2Scripted.H2C.validateTarget()).isTrue();
 
         assertThatThrownBy(() -> h2.conn.request("GET", target, HttpHeaders.EMPTY, RequestBody.none()))
@@ -411,12 +408,7 @@ class ConnectionOptionsTest {
     @Test
     void http2TargetValidationOptOutSendsOddTargetsButNeverAFragment() throws Exception {
         h2 = Http2Scripted.start(
-                (c, seen) -> {
-                    c.handshake(Settings.EMPTY);
-                    H2Peer.Headers request = c.await(H2Peer.Headers.class);
-                    seen.add(request);
-                    c.respond(request.streamId(), 204, "");
-                },
+                ANSWER_ONE_REQUEST,
                 Http2Scripted.H2C.toBuilder().validateTarget(false).build());
 
         assertThatThrownBy(() -> h2.conn.request("GET", "/a#frag", HttpHeaders.EMPTY, RequestBody.none()))
