@@ -144,15 +144,16 @@ public final class ConnectOptions {
     }
 
     /**
-     * HTTP/1: check the request target (RFC 3986 characters, valid %XX). Turning it off (Mint's {@code
-     * skip_target_validation}) still refuses an empty target and any space or control character (CR, LF, NUL ...),
-     * which would end the request line early. Default true.
+     * Check the request target against RFC 3986 (its characters, valid %XX): HTTP/1's request-target, and on HTTP/2
+     * the target that becomes {@code :path}. Turning it off (Mint's {@code skip_target_validation}) still refuses an
+     * empty target and any space or control character (CR, LF, NUL ...), which would end the request line early, and
+     * on HTTP/2 a fragment ({@code #}), which {@code :path} cannot carry (RFC 9113 §8.3.1). Default true.
      */
     public boolean validateTarget() {
         return validateTarget;
     }
 
-    /** Sent as user-agent when a request has none; {@code null} sends none. */
+    /** Sent as user-agent when a request has none; {@code null} sends none. Default {@code finch-java/0.1}. */
     public String userAgent() {
         return userAgent;
     }
@@ -220,9 +221,16 @@ public final class ConnectOptions {
             return this;
         }
 
+        /**
+         * Sets {@link ConnectOptions#hostname()}.
+         *
+         * @throws IllegalArgumentException unless a host name (letters, digits, '-' and '_' in dot-separated labels of
+         *     at most 63 characters) or an IP literal (IPv4, or IPv6 with or without brackets); no port
+         */
         public Builder hostname(String hostname) {
-            if (hostname == null || hostname.isBlank()) {
-                throw new IllegalArgumentException("hostname must not be blank");
+            if (hostname == null || !isHostName(hostname) && !isIpLiteral(hostname)) {
+                throw new IllegalArgumentException("hostname must be a host name or an IP literal, got "
+                        + (hostname == null ? null : quote(hostname)));
             }
             this.hostname = hostname;
             return this;
@@ -257,7 +265,17 @@ public final class ConnectOptions {
             return this;
         }
 
+        /**
+         * Sets {@link ConnectOptions#userAgent()}.
+         *
+         * @throws IllegalArgumentException unless {@code null} or a valid field value (RFC 9110 §5.5): not blank, no
+         *     control character but HTAB (no CR, LF or NUL), nothing above U+00FF, no leading or trailing whitespace
+         */
         public Builder userAgent(String userAgent) {
+            if (userAgent != null && !isFieldValue(userAgent)) {
+                throw new IllegalArgumentException(
+                        "userAgent must be a header field value (RFC 9110 §5.5) or null, got " + quote(userAgent));
+            }
             this.userAgent = userAgent;
             return this;
         }
@@ -293,6 +311,79 @@ public final class ConnectOptions {
 
         public ConnectOptions build() {
             return new ConnectOptions(this);
+        }
+
+        /** RFC 9110 §5.5 field-value, not empty: VCHAR, obs-text, SP and HTAB inside. */
+        private static boolean isFieldValue(String v) {
+            if (v.isBlank() || isWhitespace(v.charAt(0)) || isWhitespace(v.charAt(v.length() - 1))) {
+                return false;
+            }
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean isWhitespace(char c) {
+            return c == ' ' || c == '\t';
+        }
+
+        /** RFC 1123 labels (and '_', common in internal names), an optional trailing dot; at most 253 characters. */
+        private static boolean isHostName(String h) {
+            String name = h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+            if (name.isEmpty() || name.length() > 253) {
+                return false;
+            }
+            for (String label : name.split("\\.", -1)) {
+                if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+                    return false;
+                }
+                for (int i = 0; i < label.length(); i++) {
+                    char c = label.charAt(i);
+                    boolean ok = (c >= 'a' && c <= 'z')
+                            || (c >= 'A' && c <= 'Z')
+                            || (c >= '0' && c <= '9')
+                            || c == '-'
+                            || c == '_';
+                    if (!ok) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /** An IPv6 literal, with or without brackets (IPv4 literals are host names by the rules above). */
+        private static boolean isIpLiteral(String h) {
+            String a = h.length() > 2 && h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+            if (a.indexOf(':') < 0 || a.indexOf(':') == a.lastIndexOf(':')) {
+                return false; // IPv6 has at least two colons; "host:port" has one
+            }
+            for (int i = 0; i < a.length(); i++) {
+                char c = a.charAt(i);
+                boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                if (!(hex || c == ':' || c == '.')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** {@code s} in quotes with controls escaped, for an error message. */
+        private static String quote(String s) {
+            StringBuilder b = new StringBuilder("\"");
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c == 0x7f) {
+                    b.append(String.format("\\x%02X", (int) c));
+                } else {
+                    b.append(c);
+                }
+            }
+            return b.append('"').toString();
         }
 
         private static Duration positive(String name, Duration d) {

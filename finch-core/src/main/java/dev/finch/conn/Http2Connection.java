@@ -303,8 +303,11 @@ public final class Http2Connection extends BaseConnection {
      * Sends our SETTINGS (RFC 9113 §6.5); they take effect when the server acknowledges them, as {@link
      * #clientSettings()} then shows. A larger INITIAL_WINDOW_SIZE grows the windows of open streams (§6.9.2).
      *
-     * @throws IllegalArgumentException for ENABLE_PUSH 1 (push is not supported) or a MAX_HEADER_LIST_SIZE other than
-     *     the one the connection started with (set it in {@link Http2Options#clientSettings()})
+     * @throws IllegalArgumentException for ENABLE_PUSH 1 (push is not supported), a MAX_HEADER_LIST_SIZE other than
+     *     the one the connection started with (set it in {@link Http2Options#clientSettings()}), or an
+     *     INITIAL_WINDOW_SIZE that would grow the receive window of an open stream (e.g. one grown by {@link
+     *     #growReceiveWindow(RequestRef, int)}) beyond 2^31-1, which the server must treat as a connection error
+     *     (§6.9.2); nothing is sent
      * @throws HttpProtocolException CLOSED
      * @throws TransportException if writing failed; the connection is then closed
      */
@@ -316,6 +319,18 @@ public final class Http2Connection extends BaseConnection {
         if (settings.isSet(Settings.MAX_HEADER_LIST_SIZE)
                 && settings.maxHeaderListSize() != http2.clientSettings().maxHeaderListSize()) {
             throw new IllegalArgumentException("MAX_HEADER_LIST_SIZE is fixed when the connection opens");
+        }
+        if (settings.isSet(Settings.INITIAL_WINDOW_SIZE)) {
+            long growth = Math.max(
+                    control.pendingInitialWindowGrowth(),
+                    (long) settings.initialWindowSize() - control.client().initialWindowSize());
+            for (Http2Stream s : streams.all()) {
+                if (!s.receiveWindow.canGrowBy(growth)) {
+                    throw new IllegalArgumentException("INITIAL_WINDOW_SIZE " + settings.initialWindowSize()
+                            + " would grow the receive window of stream " + s.id + " (" + s.receiveWindow.window()
+                            + ") beyond 2^31-1 (RFC 9113 §6.9.2)");
+                }
+            }
         }
         if (closed) {
             throw new HttpProtocolException(Reason.CLOSED, "cannot send SETTINGS on a closed connection");
@@ -370,12 +385,17 @@ public final class Http2Connection extends BaseConnection {
     /**
      * Raises the receive window of {@code ref}'s stream by {@code delta} and tells the server at once.
      *
-     * @throws IllegalArgumentException if {@code ref} is not in flight, or the window would exceed 2^31-1
+     * @throws IllegalArgumentException if {@code ref} is not in flight, or the window would exceed 2^31-1, now or
+     *     once a raised INITIAL_WINDOW_SIZE we sent is acknowledged
      */
     public void growReceiveWindow(RequestRef ref, int delta) throws IOException {
         checkOwner();
         checkReadable();
         Http2Stream s = live(ref);
+        if (delta > 0 && !s.receiveWindow.canGrowBy((long) delta + control.pendingInitialWindowGrowth())) {
+            throw new IllegalArgumentException("cannot grow the receive window of stream " + s.id + " by " + delta
+                    + ": with the INITIAL_WINDOW_SIZE waiting for acknowledgement it would exceed 2^31-1");
+        }
         outbound.windowUpdate(s.id, s.receiveWindow.grow(delta));
         send(null);
     }

@@ -69,6 +69,20 @@ final class Http2Control {
         return applied;
     }
 
+    /**
+     * How far the stream windows will grow once every SETTINGS we sent is acknowledged, at the highest point: the
+     * largest INITIAL_WINDOW_SIZE sent and not yet acknowledged, less the one in force; 0 if none is higher.
+     */
+    long pendingInitialWindowGrowth() {
+        long growth = 0;
+        for (Settings s : unacknowledged) {
+            if (s.isSet(Settings.INITIAL_WINDOW_SIZE)) {
+                growth = Math.max(growth, (long) s.initialWindowSize() - client.initialWindowSize());
+            }
+        }
+        return growth;
+    }
+
     /** SETTINGS frames sent and not yet acknowledged. */
     int unacknowledgedCount() {
         return unacknowledged.size();

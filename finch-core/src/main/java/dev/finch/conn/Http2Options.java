@@ -40,6 +40,8 @@ public final class Http2Options {
     private final int connectionWindowSize;
     private final int windowUpdateThreshold;
     private final ReceiveWindow.Release receiveWindowRelease;
+    private final Integer explicitMaxHeaderBlockSize;
+    private final Integer explicitMaxContinuationFrames;
     private final int maxHeaderBlockSize;
     private final int maxContinuationFrames;
     private final Duration floodWindow;
@@ -51,13 +53,15 @@ public final class Http2Options {
     private final int maxQueuedOutput;
     private final LongSupplier nanoClock;
 
-    private Http2Options(Builder b) {
+    private Http2Options(Builder b, int maxHeaderBlockSize, int maxContinuationFrames) {
         this.clientSettings = b.clientSettings;
         this.connectionWindowSize = b.connectionWindowSize;
         this.windowUpdateThreshold = b.windowUpdateThreshold;
         this.receiveWindowRelease = b.receiveWindowRelease;
-        this.maxHeaderBlockSize = b.maxHeaderBlockSize;
-        this.maxContinuationFrames = b.maxContinuationFrames;
+        this.explicitMaxHeaderBlockSize = b.maxHeaderBlockSize;
+        this.explicitMaxContinuationFrames = b.maxContinuationFrames;
+        this.maxHeaderBlockSize = maxHeaderBlockSize;
+        this.maxContinuationFrames = maxContinuationFrames;
         this.floodWindow = b.floodWindow;
         this.maxPingsPerWindow = b.maxPingsPerWindow;
         this.maxSettingsPerWindow = b.maxSettingsPerWindow;
@@ -85,8 +89,8 @@ public final class Http2Options {
         b.connectionWindowSize = connectionWindowSize;
         b.windowUpdateThreshold = windowUpdateThreshold;
         b.receiveWindowRelease = receiveWindowRelease;
-        b.maxHeaderBlockSize = maxHeaderBlockSize;
-        b.maxContinuationFrames = maxContinuationFrames;
+        b.maxHeaderBlockSize = explicitMaxHeaderBlockSize;
+        b.maxContinuationFrames = explicitMaxContinuationFrames;
         b.floodWindow = floodWindow;
         b.maxPingsPerWindow = maxPingsPerWindow;
         b.maxSettingsPerWindow = maxSettingsPerWindow;
@@ -125,12 +129,21 @@ public final class Http2Options {
         return receiveWindowRelease;
     }
 
-    /** Cap on one compressed field block, HEADERS plus CONTINUATIONs (a CONTINUATION flood). Default 512 KiB. */
+    /**
+     * Cap on one compressed field block, HEADERS plus CONTINUATIONs (a CONTINUATION flood); beyond it the connection
+     * ends with GOAWAY ENHANCE_YOUR_CALM. Unless set, twice the advertised SETTINGS_MAX_HEADER_LIST_SIZE and at least
+     * 512 KiB ({@link FrameDecoder#DEFAULT_MAX_HEADER_BLOCK_SIZE}), so that a server that keeps to the list size we
+     * advertise never reaches it: a header list too large gets the documented stream error instead.
+     */
     public int maxHeaderBlockSize() {
         return maxHeaderBlockSize;
     }
 
-    /** Cap on CONTINUATION frames in one field block. Default 128. */
+    /**
+     * Cap on CONTINUATION frames in one field block. Unless set, enough frames of the RFC's minimum size (16 KiB) for
+     * a block of {@link #maxHeaderBlockSize()}, and at least 128 ({@link
+     * FrameDecoder#DEFAULT_MAX_CONTINUATION_FRAMES}).
+     */
     public int maxContinuationFrames() {
         return maxContinuationFrames;
     }
@@ -200,8 +213,9 @@ public final class Http2Options {
         private int connectionWindowSize = 16 * 1024 * 1024;
         private int windowUpdateThreshold = ReceiveWindow.DEFAULT_UPDATE_THRESHOLD;
         private ReceiveWindow.Release receiveWindowRelease = ReceiveWindow.Release.ON_RECEIVE;
-        private int maxHeaderBlockSize = FrameDecoder.DEFAULT_MAX_HEADER_BLOCK_SIZE;
-        private int maxContinuationFrames = FrameDecoder.DEFAULT_MAX_CONTINUATION_FRAMES;
+        // null: derived from the advertised MAX_HEADER_LIST_SIZE in build()
+        private Integer maxHeaderBlockSize;
+        private Integer maxContinuationFrames;
         private Duration floodWindow = Duration.ofSeconds(10);
         private int maxPingsPerWindow = 1000;
         private int maxSettingsPerWindow = 100;
@@ -257,9 +271,11 @@ public final class Http2Options {
         }
 
         /**
-         * Sets {@link Http2Options#maxHeaderBlockSize()}.
+         * Sets {@link Http2Options#maxHeaderBlockSize()} instead of deriving it from the advertised
+         * SETTINGS_MAX_HEADER_LIST_SIZE.
          *
-         * @throws IllegalArgumentException unless positive
+         * @throws IllegalArgumentException unless positive ({@link #build()} also checks it against the advertised
+         *     MAX_HEADER_LIST_SIZE)
          */
         public Builder maxHeaderBlockSize(int bytes) {
             this.maxHeaderBlockSize = positive("maxHeaderBlockSize", bytes);
@@ -267,9 +283,10 @@ public final class Http2Options {
         }
 
         /**
-         * Sets {@link Http2Options#maxContinuationFrames()}.
+         * Sets {@link Http2Options#maxContinuationFrames()} instead of deriving it from the header block cap.
          *
-         * @throws IllegalArgumentException if negative
+         * @throws IllegalArgumentException if negative ({@link #build()} also checks it against the advertised
+         *     MAX_HEADER_LIST_SIZE and MAX_FRAME_SIZE)
          */
         public Builder maxContinuationFrames(int frames) {
             if (frames < 0) {
@@ -362,14 +379,44 @@ public final class Http2Options {
         /**
          * The options as set so far; the builder stays usable.
          *
-         * @throws IllegalArgumentException if {@code maxQueuedOutput} is below {@code outputHighWaterMark}
+         * @throws IllegalArgumentException if {@code maxQueuedOutput} is below {@code outputHighWaterMark}; if a set
+         *     {@code maxHeaderBlockSize} is below the advertised MAX_HEADER_LIST_SIZE, or a set {@code
+         *     maxContinuationFrames} cannot carry a header list of that size in frames of the advertised
+         *     MAX_FRAME_SIZE (a server keeping to what we advertise would end the connection with a flood error)
          */
         public Http2Options build() {
             if (maxQueuedOutput < outputHighWaterMark) {
                 throw new IllegalArgumentException(
                         "maxQueuedOutput " + maxQueuedOutput + " is below outputHighWaterMark " + outputHighWaterMark);
             }
-            return new Http2Options(this);
+            int listSize = clientSettings.maxHeaderListSize();
+            if (maxHeaderBlockSize != null && maxHeaderBlockSize < listSize) {
+                throw new IllegalArgumentException("maxHeaderBlockSize " + maxHeaderBlockSize
+                        + " is below the advertised MAX_HEADER_LIST_SIZE " + listSize
+                        + ": a header list the server may send would end the connection; raise it, or leave it unset"
+                        + " to derive it (2 x MAX_HEADER_LIST_SIZE)");
+            }
+            int frameSize = clientSettings.maxFrameSize();
+            if (maxContinuationFrames != null && (maxContinuationFrames + 1L) * frameSize < listSize) {
+                throw new IllegalArgumentException("maxContinuationFrames " + maxContinuationFrames
+                        + " cannot carry the advertised MAX_HEADER_LIST_SIZE " + listSize
+                        + " in frames of MAX_FRAME_SIZE "
+                        + frameSize + "; raise it, or leave it unset to derive it");
+            }
+            // §6.5.2 counts a header list decoded, plus 32 bytes per field; the compressed block of a list within
+            // the limit is smaller unless the server uses Huffman codes longer than the bytes they stand for, so
+            // twice the list size leaves ample room. The largest Java array bounds it.
+            int blockSize = maxHeaderBlockSize != null
+                    ? maxHeaderBlockSize
+                    : (int) Math.max(
+                            FrameDecoder.DEFAULT_MAX_HEADER_BLOCK_SIZE, Math.min(2L * listSize, Integer.MAX_VALUE - 8));
+            // A server may split a block into frames of the minimum size whatever we advertise (§4.2).
+            int continuations = maxContinuationFrames != null
+                    ? maxContinuationFrames
+                    : (int) Math.max(
+                            FrameDecoder.DEFAULT_MAX_CONTINUATION_FRAMES,
+                            (blockSize + (long) Settings.MIN_MAX_FRAME_SIZE - 1) / Settings.MIN_MAX_FRAME_SIZE - 1);
+            return new Http2Options(this, blockSize, continuations);
         }
 
         private static int positive(String name, int value) {

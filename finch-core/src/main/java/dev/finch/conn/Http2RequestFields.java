@@ -1,6 +1,7 @@
 package dev.finch.conn;
 
 import dev.finch.codec.http1.Http1Encoder;
+import dev.finch.codec.http1.RequestTarget;
 import dev.finch.codec.http2.RequestHeaderValidator;
 import dev.finch.http.HttpHeaders;
 import dev.finch.http.HttpProtocolException;
@@ -24,6 +25,8 @@ final class Http2RequestFields {
      *     become the pseudo-headers) or authority-form (CONNECT, §8.5)
      * @param authority the connection's {@code host[:port]}, port omitted when it is the scheme's default; a {@code
      *     host} field from the caller replaces it (§8.3.1: :authority carries what Host would)
+     * @param validateTarget whether to check {@code target} against RFC 3986 as HTTP/1 does ({@link
+     *     ConnectOptions#validateTarget()}); a fragment is refused either way (RFC 9113 §8.3.1)
      * @param bodyLength the length of a body known now, added as content-length when the caller gave none; -1 for
      *     none
      * @throws HttpProtocolException INVALID_REQUEST_TARGET, INVALID_METHOD, INVALID_HEADER_NAME, INVALID_HEADER_VALUE
@@ -36,10 +39,18 @@ final class Http2RequestFields {
             Scheme scheme,
             String authority,
             String userAgent,
+            boolean validateTarget,
             long bodyLength)
             throws HttpProtocolException {
         if (method == null || target == null) {
             throw new IllegalArgumentException("method and target must not be null");
+        }
+        if (validateTarget) {
+            RequestTarget.check(method, target, true);
+        } else if (!method.equals("CONNECT") && target.indexOf('#') >= 0) {
+            // An absolute-form target is parsed below, and the parser would drop the fragment silently.
+            throw new HttpProtocolException(
+                    Reason.INVALID_REQUEST_TARGET, "a fragment is never sent (RFC 9113 §8.3.1: :path has none)");
         }
         HttpHeaders fields = RequestHeaderValidator.lowercaseNames(headers == null ? HttpHeaders.EMPTY : headers);
         String schemeValue = scheme.id();

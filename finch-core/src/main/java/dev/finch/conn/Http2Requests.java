@@ -19,6 +19,7 @@ final class Http2Requests {
     private final Scheme scheme;
     private final String authority;
     private final String userAgent;
+    private final boolean validateTarget;
     private final Http2Options http2;
     private final Http2Streams streams;
     private final Http2Outbound outbound;
@@ -38,6 +39,7 @@ final class Http2Requests {
         this.scheme = scheme;
         this.authority = authority;
         this.userAgent = options.userAgent();
+        this.validateTarget = options.validateTarget();
         this.http2 = options.http2();
         this.streams = streams;
         this.outbound = outbound;
@@ -62,7 +64,14 @@ final class Http2Requests {
                     Reason.INVALID_CONTENT_LENGTH, "content-length " + declared + " does not match the body");
         }
         HttpHeaders fields = Http2RequestFields.build(
-                method, target, headers, scheme, authority, userAgent, bytes == null ? -1 : bytes.remaining());
+                method,
+                target,
+                headers,
+                scheme,
+                authority,
+                userAgent,
+                validateTarget,
+                bytes == null ? -1 : bytes.remaining());
         checkHeaderListSize(fields, "request");
 
         // Nothing below refuses the request: the HPACK encoder's state changes only now.

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedByInterruptException;
@@ -38,16 +37,18 @@ public final class Transports {
 
     /**
      * Connects over TCP with TCP_NODELAY (and SO_KEEPALIVE if asked), resolving {@code host} first, and tries every
-     * resolved address in turn until one connects.
+     * resolved address until one connects.
      *
      * <p>The order is the resolver's ({@link InetAddress#getAllByName}: IPv4 first unless the JVM runs with {@code
      * java.net.preferIPv6Addresses=true}), or, with {@code preferIpv6}, the IPv6 addresses first and then the IPv4
      * ones, each family in the resolver's order (Mint's {@code inet6: true}: IPv6 with IPv4 fallback).
      *
-     * <p>One deadline covers every attempt. So that an address that drops packets cannot use up the time of the ones
-     * after it, each attempt may take at most an equal share of the time left ({@code remaining / addresses left});
-     * the last address gets all of it. A refused, unreachable or timed-out address moves on to the next; a socket of
-     * a failed attempt is closed before the next is opened.
+     * <p>The attempts race as in RFC 8305 §5 (Happy Eyeballs): the first starts at once, each next one 250 ms (the
+     * Connection Attempt Delay) after the one before, or at once when every attempt started so far has failed. An
+     * attempt still connecting stays open while later ones start, so an address that answers late (its first SYN
+     * lost and retransmitted) still wins; the first attempt to connect is returned and every other is closed. One
+     * deadline covers DNS and every attempt; at the deadline the attempts still connecting time out. Attempts are
+     * non-blocking sockets waited on with one selector; no thread is started.
      *
      * <p>Name resolution uses {@link InetAddress#getAllByName}, which the JDK offers no way to bound: a slow resolver
      * can overrun the deadline, which is checked again once it returns.
@@ -56,9 +57,9 @@ public final class Transports {
      * @param preferIpv6 whether to try the IPv6 addresses before the IPv4 ones
      * @param deadlineNanos a {@link System#nanoTime()} value bounding DNS and every TCP connect attempt together
      * @throws dev.finch.http.TransportException UNKNOWN_HOST; CONNECT_FAILED (every address refused or unreachable;
-     *     the detail names each address and what went wrong); TIMEOUT (the deadline passed: the last attempt timed
-     *     out). For both, the cause is the last attempt's failure and the earlier attempts' failures are suppressed
-     *     exceptions, in order. INTERRUPTED (the thread's interrupt status stays set), IO_ERROR
+     *     the detail names each address and what went wrong, in the order they failed); TIMEOUT (the deadline passed:
+     *     the attempts still connecting timed out). For both, the cause is the last failure and the earlier failures
+     *     are suppressed exceptions, in order. INTERRUPTED (the thread's interrupt status stays set), IO_ERROR
      */
     public static Transport tcp(String host, int port, boolean keepAlive, boolean preferIpv6, long deadlineNanos)
             throws IOException {
@@ -90,36 +91,7 @@ public final class Transports {
         if (Thread.currentThread().isInterrupted()) {
             throw new TransportException(Reason.INTERRUPTED, "connecting to " + host);
         }
-        List<String> failures = new ArrayList<>();
-        List<IOException> errors = new ArrayList<>();
-        for (int i = 0; i < addresses.size(); i++) {
-            long remaining = deadlineNanos - System.nanoTime();
-            if (remaining <= 0) {
-                break;
-            }
-            int left = addresses.size() - i;
-            long attemptDeadline = left == 1 ? deadlineNanos : System.nanoTime() + remaining / left;
-            InetSocketAddress target = new InetSocketAddress(addresses.get(i), port);
-            try {
-                return connectTcp(target, keepAlive, attemptDeadline);
-            } catch (IOException e) {
-                if (e instanceof TransportException te && te.reason() == Reason.INTERRUPTED) {
-                    errors.forEach(te::addSuppressed);
-                    throw te;
-                }
-                // Refused, no route, network unreachable, no socket of that family, or out of time: next address.
-                failures.add(target + " (" + describe(e) + ")");
-                errors.add(e);
-            }
-        }
-        IOException last = errors.isEmpty() ? null : errors.get(errors.size() - 1);
-        boolean timedOut = last == null || isTimeout(last);
-        TransportException failure = new TransportException(
-                timedOut ? Reason.TIMEOUT : Reason.CONNECT_FAILED, connectDetail(host, port, failures), last);
-        for (int i = 0; i < errors.size() - 1; i++) {
-            failure.addSuppressed(errors.get(i));
-        }
-        throw failure;
+        return HappyEyeballs.connect(host, port, addresses, keepAlive, deadlineNanos);
     }
 
     /** The addresses to try, in order: IPv6 ones first if preferred, each family in the resolver's order. */
@@ -228,41 +200,6 @@ public final class Transports {
         return ((now ^ d) & (timeoutNanos ^ d)) < 0 ? (timeoutNanos > 0 ? Long.MAX_VALUE : now) : d;
     }
 
-    private static Transport connectTcp(InetSocketAddress target, boolean keepAlive, long deadlineNanos)
-            throws IOException {
-        SocketChannel channel = openChannel(
-                target.getAddress() instanceof Inet6Address
-                        ? StandardProtocolFamily.INET6
-                        : StandardProtocolFamily.INET,
-                target.toString());
-        SocketTransport transport = new SocketTransport(channel, target.toString());
-        try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (keepAlive) {
-                channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-            }
-            transport.connect(target, deadlineNanos);
-            return transport;
-        } catch (SocketException e) {
-            transport.close();
-            throw e; // the caller tries the next address, and reports this one as it is
-        } catch (IOException | RuntimeException e) {
-            transport.close();
-            throw Errors.fromIo(asIo(e), "connecting to " + target);
-        }
-    }
-
-    private static boolean isTimeout(IOException e) {
-        return e instanceof TransportException te && te.reason() == Reason.TIMEOUT;
-    }
-
-    private static String describe(IOException e) {
-        if (e instanceof TransportException te) {
-            return te.reason() == Reason.TIMEOUT ? "timed out" : te.getMessage();
-        }
-        return e.getMessage();
-    }
-
     private static SocketChannel openChannel(StandardProtocolFamily family, String peer) throws TransportException {
         SocketChannel channel = null;
         try {
@@ -288,9 +225,5 @@ public final class Transports {
             throw re;
         }
         throw new IllegalStateException(e);
-    }
-
-    private static String connectDetail(String host, int port, List<String> failures) {
-        return failures.isEmpty() ? host + ":" + port : host + ":" + port + " via " + String.join(", ", failures);
     }
 }

@@ -89,7 +89,7 @@ class Http2RequestOnTheWireTest {
     @Test
     void defaultPortIsLeftOutOfAuthority() throws Exception {
         HttpHeaders fields =
-                Http2RequestFields.build("GET", "/", HttpHeaders.EMPTY, Scheme.HTTPS, "example.com", null, -1);
+                Http2RequestFields.build("GET", "/", HttpHeaders.EMPTY, Scheme.HTTPS, "example.com", null, true, -1);
         assertThat(fields.first(":authority")).isEqualTo("example.com");
         assertThat(Connections.alpnOffer(java.util.EnumSet.allOf(Protocol.class)))
                 .containsExactly("h2", "http/1.1");
@@ -107,8 +107,8 @@ class Http2RequestOnTheWireTest {
     })
     void absoluteFormAuthorityHasNoUserinfoAndNoDefaultPort(String target, String authority) throws Exception {
         // RFC 9113 §8.3.1: ":authority MUST NOT include the deprecated userinfo subcomponent" for http(s).
-        HttpHeaders fields =
-                Http2RequestFields.build("GET", target, HttpHeaders.EMPTY, Scheme.HTTP, "origin.example", null, -1);
+        HttpHeaders fields = Http2RequestFields.build(
+                "GET", target, HttpHeaders.EMPTY, Scheme.HTTP, "origin.example", null, true, -1);
         assertThat(fields.first(":authority")).isEqualTo(authority);
         assertThat(fields.first(":path")).isEqualTo("/x");
     }

@@ -2,6 +2,7 @@ package dev.finch.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.finch.codec.http2.Settings;
 import dev.finch.conn.ConnectOptions;
 import dev.finch.conn.HttpConnection;
 import dev.finch.conn.Protocol;
@@ -36,15 +37,44 @@ class ConnectionOptionsExampleTest {
         }
     }
 
+    /**
+     * Jetty acknowledges the example's SETTINGS (the connection reports them as in force only then) and follows them:
+     * with our MAX_FRAME_SIZE of 64 KiB it sends DATA frames above the RFC's default 16 KiB, which without the
+     * setting would be a FRAME_SIZE_ERROR.
+     */
     @Test
-    void http2SettingsAreAcceptedByARealServer() throws Exception {
+    void http2SettingsAreAcknowledgedAndFollowedByARealServer() throws Exception {
         ConnectOptions h2c = ConnectionOptionsExample.options().toBuilder()
                 .protocols(EnumSet.of(Protocol.HTTP2))
                 .build();
         try (JettyServer server = JettyServer.h2c();
                 HttpConnection conn = HttpConnection.connect(Scheme.HTTP, "127.0.0.1", server.port(), h2c)) {
-            assertThat(status(conn, conn.request("GET", "/bytes/200000", HttpHeaders.EMPTY, RequestBody.none())))
-                    .isEqualTo(200);
+            RequestRef ref = conn.request("GET", "/bytes/200000", HttpHeaders.EMPTY, RequestBody.none());
+            int largestData = 0;
+            int status = -1;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            boolean done = false;
+            while (!done && System.nanoTime() - deadline < 0) {
+                for (ResponsePart p : conn.recv(WAIT)) {
+                    if (p instanceof ResponsePart.Status s && p.ref() == ref) {
+                        status = s.code();
+                    } else if (p instanceof ResponsePart.Data d && p.ref() == ref) {
+                        largestData = Math.max(largestData, d.bytes().length);
+                    } else if (p instanceof ResponsePart.Error e && p.ref() == ref) {
+                        throw e.error();
+                    } else if (p instanceof ResponsePart.Done && p.ref() == ref) {
+                        done = true;
+                    }
+                }
+            }
+
+            assertThat(done).as("the response ended within %s", WAIT).isTrue();
+            assertThat(status).isEqualTo(200);
+            Settings inForce = conn.asHttp2().clientSettings();
+            assertThat(inForce.maxHeaderListSize()).isEqualTo(64 * 1024);
+            assertThat(inForce.initialWindowSize()).isEqualTo(1024 * 1024);
+            assertThat(inForce.maxFrameSize()).isEqualTo(64 * 1024);
+            assertThat(largestData).isGreaterThan(Settings.MIN_MAX_FRAME_SIZE);
         }
     }
 

@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
- * A host with several addresses: every one is tried in turn within the one connect deadline, IPv6 first when {@code
+ * A host with several addresses: the attempts race within the one connect deadline (RFC 8305 §5, each next one 250 ms
+ * after the one before or at once when the others failed), IPv6 first when {@code
  * preferIpv6} is set (Mint's {@code inet6: true}), and a failure names every attempt. A fake resolver stands in for
  * DNS where the test needs a host with both an IPv4 and an IPv6 address; the sockets are real.
  */
@@ -172,8 +175,7 @@ class TcpAddressFallbackTest {
     @Test
     void anAddressThatDoesNotAnswerLeavesTimeForTheNext() throws Exception {
         assumeIpv6Loopback();
-        // IPv4 first drops our SYN (its accept queue is full); the IPv6 one answers. Without a share of the deadline
-        // per attempt, the first attempt would take all of it and the connect would fail with TIMEOUT.
+        // IPv4 first drops our SYN (its accept queue is full); the IPv6 attempt starts 250 ms later and answers.
         try (ServerSocketChannel on6 = ServerSocketChannel.open().bind(new InetSocketAddress(v6, 0))) {
             int port = on6.socket().getLocalPort();
             assumeTrue(isFree(v4, port), "skipped: 127.0.0.1:" + port + " is taken");
@@ -193,6 +195,104 @@ class TcpAddressFallbackTest {
                 for (SocketChannel c : fillers) {
                     c.close();
                 }
+            }
+        }
+    }
+
+    /**
+     * An address whose first SYN was lost (Linux retransmits it after 1 s) is still connecting when the next address
+     * is tried, 250 ms later, and wins at about 1 s: starting the next attempt "does not affect previous attempts"
+     * (RFC 8305 §5). Alone, the same address connects within the same deadline (control). An equal share of the
+     * deadline per attempt would have cut the first attempt at 0.9 s and failed with TIMEOUT.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aReachableAddressWhoseFirstSynWasLostStaysConnectingWhileTheNextIsTriedAndWins() throws Exception {
+        InetAddress a = InetAddress.getByName("127.0.0.1");
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        Duration timeout = Duration.ofMillis(1800);
+
+        // Control: the slow address alone is reached within the deadline (its SYN is retransmitted at ~1 s).
+        try (SlowServer slow = SlowServer.start(a, 0)) {
+            try (Transport t =
+                    Transports.tcp("one.test", slow.port(), false, false, Transports.deadline(timeout), host ->
+                            new InetAddress[] {a})) {
+                assertThat(t.isOpen()).isTrue();
+            }
+        }
+
+        // Same address first, then one that never answers: the first attempt goes on and connects at ~1 s.
+        try (SlowServer slow = SlowServer.start(a, 0);
+                SlowServer dead = SlowServer.startNeverDraining(b, slow.port());
+                Transport t =
+                        Transports.tcp("two.test", slow.port(), false, false, Transports.deadline(timeout), host ->
+                                new InetAddress[] {a, b})) {
+            assertThat(remoteAddress(t)).isEqualTo(a);
+        }
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void theAttemptThatConnectsClosesTheOnesStillConnecting() throws Exception {
+        InetAddress other = InetAddress.getByName("127.0.0.2");
+        List<SocketChannel> fillers = new ArrayList<>();
+        try (ServerSocketChannel full = ServerSocketChannel.open().bind(new InetSocketAddress(v4, 0), 1)) {
+            int port = full.socket().getLocalPort();
+            fillAcceptQueue(full, fillers);
+            try (ServerSocketChannel open = ServerSocketChannel.open().bind(new InetSocketAddress(other, port))) {
+                long before = openFileDescriptors();
+                for (int i = 0; i < 8; i++) {
+                    try (Transport t =
+                            Transports.tcp("race.test", port, false, false, Io.deadline(), resolvingTo(v4, other))) {
+                        assertThat(remoteAddress(t)).isEqualTo(other);
+                    }
+                    open.accept().close();
+                }
+                assertThat(openFileDescriptors()).isLessThanOrEqualTo(before + 4);
+            }
+        } finally {
+            for (SocketChannel c : fillers) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void anInterruptWhileAttemptsAreConnectingClosesThemAndKeepsTheInterruptStatus() throws Exception {
+        InetAddress other = InetAddress.getByName("127.0.0.2");
+        List<SocketChannel> fillers = new ArrayList<>();
+        try (ServerSocketChannel full = ServerSocketChannel.open().bind(new InetSocketAddress(v4, 0), 1)) {
+            int port = full.socket().getLocalPort();
+            fillAcceptQueue(full, fillers);
+            assumeTrue(isFree(other, port), "skipped: 127.0.0.2:" + port + " is taken");
+            try (ServerSocketChannel full2 = ServerSocketChannel.open().bind(new InetSocketAddress(other, port), 1)) {
+                fillAcceptQueue(full2, fillers);
+                long before = openFileDescriptors();
+                for (int i = 0; i < 4; i++) {
+                    Thread caller = Thread.currentThread();
+                    // Both attempts are connecting (the second starts at 250 ms) when the interrupt comes.
+                    CompletableFuture<Void> interrupt = CompletableFuture.runAsync(
+                            caller::interrupt, CompletableFuture.delayedExecutor(400, TimeUnit.MILLISECONDS));
+                    Throwable e;
+                    boolean interrupted;
+                    try {
+                        e = catchThrowable(() ->
+                                Transports.tcp("race.test", port, false, false, Io.deadline(), resolvingTo(v4, other)));
+                    } finally {
+                        interrupt.join(); // not get(): it would throw on the interrupt it waits for
+                        interrupted = Thread.interrupted();
+                    }
+
+                    assertThat(Io.reasonOf(e)).isEqualTo(Reason.INTERRUPTED);
+                    assertThat(interrupted).as("the interrupt status stays set").isTrue();
+                }
+                // Two sockets and a selector per round: a leak would show as several descriptors per round.
+                assertThat(openFileDescriptors()).isLessThanOrEqualTo(before + 2);
+            }
+        } finally {
+            for (SocketChannel c : fillers) {
+                c.close();
             }
         }
     }
@@ -255,5 +355,58 @@ class TcpAddressFallbackTest {
         assumeTrue(
                 Io.fillAcceptQueue(full, fillers),
                 "skipped: this host's TCP stack does not drop SYNs on a full accept queue");
+    }
+
+    /**
+     * A listener whose accept queue is full (SYNs dropped) for the first 300 ms, then drained so that a retransmitted
+     * SYN gets through.
+     */
+    private static final class SlowServer implements AutoCloseable {
+        final ServerSocketChannel server;
+        final List<SocketChannel> fillers = new ArrayList<>();
+        final CompletableFuture<Void> drained;
+
+        private SlowServer(InetAddress address, int port, boolean drain) throws IOException {
+            server = ServerSocketChannel.open().bind(new InetSocketAddress(address, port), 1);
+            assumeTrue(Io.fillAcceptQueue(server, fillers), "skipped: SYNs are not dropped on a full accept queue");
+            drained = drain
+                    ? CompletableFuture.runAsync(
+                            this::drain, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS))
+                    : CompletableFuture.completedFuture(null);
+        }
+
+        static SlowServer start(InetAddress address, int port) throws IOException {
+            return new SlowServer(address, port, true);
+        }
+
+        static SlowServer startNeverDraining(InetAddress address, int port) throws IOException {
+            return new SlowServer(address, port, false);
+        }
+
+        int port() {
+            return server.socket().getLocalPort();
+        }
+
+        private void drain() {
+            try {
+                // The last filler's SYN was dropped; close it so that it does not take the freed slot.
+                fillers.get(fillers.size() - 1).close();
+                server.configureBlocking(false);
+                while (server.accept() != null) {
+                    // accepted connections are dropped; the queue now has room
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            drained.get(5, TimeUnit.SECONDS);
+            for (SocketChannel c : fillers) {
+                c.close();
+            }
+            server.close();
+        }
     }
 }

@@ -131,16 +131,17 @@ public class FinchProperties {
         private boolean preserveHeaderCase;
 
         /**
-         * HTTP/1: whether request targets are checked against RFC 3986 (characters and %XX escapes). Off (Mint's
-         * skip_target_validation) sends targets as given, except that spaces and control characters such as CR, LF and
-         * NUL are refused either way.
+         * Whether request targets are checked against RFC 3986 (characters and %XX escapes), on HTTP/1 and HTTP/2
+         * alike. Off (Mint's skip_target_validation) sends targets as given, except that spaces and control characters
+         * such as CR, LF and NUL are refused either way, and on HTTP/2 a fragment.
          */
         private boolean validateTarget = true;
 
         /**
          * The largest response header section accepted, and separately the largest trailer section: the HTTP/1
          * limit, and for HTTP/2 the SETTINGS_MAX_HEADER_LIST_SIZE we advertise and enforce (Mint's
-         * max_header_list_size). Beyond it the response fails with MAX_HEADER_LIST_SIZE_EXCEEDED.
+         * max_header_list_size). Beyond it the response fails with MAX_HEADER_LIST_SIZE_EXCEEDED. The HTTP/2 header-block
+         * flood caps follow it, so a larger header list is not taken for a flood.
          */
         private DataSize maxHeaderListSize = DataSize.ofKilobytes(256);
 

@@ -166,6 +166,28 @@ class FinchConnectionOptionsTest {
         }
     }
 
+    /**
+     * max-header-list-size is HTTP/2's advertised and enforced SETTINGS_MAX_HEADER_LIST_SIZE; the HTTP/2 header-block
+     * flood caps (no properties) follow it, so above 512KB a compliant server's header list is not taken for a flood
+     * (core: ConnectionOptionsTest#http2HeaderListWithinAnAdvertisedSizeAbove512KiBGetsThrough).
+     */
+    @Test
+    void maxHeaderListSizeAbove512KbRaisesTheHttp2HeaderBlockCapsWithIt() {
+        runner.withPropertyValues("finch.default-pool.max-header-list-size=1MB").run(context -> {
+            assertThat(context).hasNotFailed();
+            Http2Options h2 = context.getBean(FinchClient.class)
+                    .defaultPoolConfig()
+                    .connectOptions()
+                    .http2();
+            assertThat(h2.clientSettings().maxHeaderListSize()).isEqualTo(1024 * 1024);
+            assertThat(h2.maxHeaderBlockSize())
+                    .as("a block carrying an advertised-size header list must not be a flood")
+                    .isGreaterThanOrEqualTo(h2.clientSettings().maxHeaderListSize());
+            assertThat((h2.maxContinuationFrames() + 1L) * Settings.MIN_MAX_FRAME_SIZE)
+                    .isGreaterThanOrEqualTo(h2.clientSettings().maxHeaderListSize());
+        });
+    }
+
     private void assertRefused(String property, String... properties) {
         runner.withPropertyValues(properties).run(context -> assertThat(context)
                 .getFailure()

@@ -12,7 +12,7 @@ import dev.finch.http.HttpProtocolException.Reason;
  * would end the request line early and let the rest be read as headers (request smuggling), not merely be
  * non-standard.
  */
-final class RequestTarget {
+public final class RequestTarget {
     private static final int UNRESERVED = 1;
     private static final int SUB_DELIM = 2;
     private static final int COLON = 4;
@@ -46,8 +46,15 @@ final class RequestTarget {
 
     private RequestTarget() {}
 
-    /** @throws HttpProtocolException INVALID_REQUEST_TARGET naming the character and its index */
-    static void check(String method, String target, boolean validate) throws HttpProtocolException {
+    /**
+     * Checks {@code target} for {@code method}; HTTP/2 checks its {@code :path} (and absolute-form targets) with it
+     * too, so both protocols refuse the same targets.
+     *
+     * @param validate whether to apply RFC 3986; without it only an empty target, SP, controls and characters above
+     *     U+00FF are refused
+     * @throws HttpProtocolException INVALID_REQUEST_TARGET naming the character and its index
+     */
+    public static void check(String method, String target, boolean validate) throws HttpProtocolException {
         if (target.isEmpty()) {
             throw invalid("empty target");
         }

@@ -144,10 +144,19 @@ public final class ReceiveWindow {
     }
 
     /**
+     * Whether this window can grow by {@code delta} (by {@link #grow} or a raised SETTINGS_INITIAL_WINDOW_SIZE) and
+     * stay within 2^31-1 (RFC 9113 §6.9.1).
+     */
+    public boolean canGrowBy(long delta) {
+        return target + delta <= Settings.MAX_WINDOW_SIZE && window + owed + delta <= Settings.MAX_WINDOW_SIZE;
+    }
+
+    /**
      * Applies a change of our SETTINGS_INITIAL_WINDOW_SIZE, once the peer has acknowledged it (§6.9.2), to a stream
      * window. A decrease may leave the window negative: the peer then must wait for our updates.
      *
-     * @throws IllegalArgumentException if the window would exceed 2^31-1 (our own setting cannot do that legally)
+     * @throws IllegalArgumentException if the window would exceed 2^31-1 (the connection refuses such a setting
+     *     before sending it: see {@link #canGrowBy})
      */
     public void applyInitialWindowSizeChange(int delta) {
         if (streamId == 0) {

@@ -155,6 +155,10 @@ public final class RequestHeaderValidator {
                 throw new HttpProtocolException(
                         Reason.INVALID_REQUEST_TARGET, ":path has a space, control or non-ASCII character at " + i);
             }
+            if (c == '#') {
+                // §8.3.1: :path is absolute-path [ "?" query ]; a fragment is never sent.
+                throw new HttpProtocolException(Reason.INVALID_REQUEST_TARGET, ":path has a fragment ('#') at " + i);
+            }
         }
     }
 
