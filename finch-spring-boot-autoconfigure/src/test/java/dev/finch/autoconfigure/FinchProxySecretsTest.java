@@ -8,8 +8,8 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-/** Regression tests from the review of finch.*.proxy.*, named after the behaviour that fixed each defect. */
-class FinchProxyReviewTest {
+/** Proxy credentials never appear in start-up failures. */
+class FinchProxySecretsTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(FinchAutoConfiguration.class, SslAutoConfiguration.class));
 

@@ -17,8 +17,8 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Regression tests from the proxy review: each was a defect, and is named after the behaviour that fixed it. */
-class ProxyReviewTest {
+/** Proxy edge cases: CONNECT answers that are not 2xx, credentials in malformed URLs, nonProxyHosts like the JDK. */
+class ProxyEdgeCaseTest {
     private static final TlsOptions TRUST_TEST_CA =
             TlsOptions.builder().trustPem(TestCertificates.get().caPem()).build();
 

@@ -18,8 +18,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Regression tests from the review of FinchClient through a proxy, named after the behaviour that fixed each defect. */
-class ProxyClientReviewTest {
+/** A request through a proxy is bounded by its request timeout, whatever the proxy does. */
+class ProxyRequestDeadlineTest {
     private static final TlsOptions TRUST_TEST_CA =
             TlsOptions.builder().trustPem(TestCertificates.get().caPem()).build();
 
