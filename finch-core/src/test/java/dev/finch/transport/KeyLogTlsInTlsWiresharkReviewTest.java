@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Review evidence: when both hops (the https proxy's TlsOptions and the pool's) log to the file, tshark decrypts the
- * request inside the tunnel; with the pool's file alone (KeyLogThroughHttpsProxyReviewTest) it cannot.
+ * proxy hop (the CONNECT is visible); tshark 4.0.17 then shows the origin's TLS inside the tunnel as "HTTP
+ * Continuation" rather than dissecting it. With the pool's file alone (KeyLogThroughHttpsProxyReviewTest) not even
+ * the proxy hop is in the key log.
  */
 class KeyLogTlsInTlsWiresharkReviewTest {
     @TempDir
