@@ -180,6 +180,11 @@ public final class TlsOptions {
         return keyLog == null ? null : keyLog.path();
     }
 
+    /** Whether {@value #SSLKEYLOGFILE} is never followed for these options ({@link Builder#ignoreSslKeyLogFile()}). */
+    public boolean ignoresSslKeyLogFile() {
+        return ignoreSslKeyLogFile;
+    }
+
     /**
      * The context connections are made with: the caller's, or one built from these options on the first call and
      * cached.
