@@ -127,8 +127,9 @@ class KeyLogBlockedFileTest {
         List<LogRecord> records;
         long start = System.nanoTime();
         try (LogRecorder log = new LogRecorder(KeyLogFile.class.getName())) {
-            // Bounded: a fixed number of batches, more than the queue holds (one may be taken by the writer).
-            for (int i = 0; i < KeyLogFile.QUEUE_CAPACITY + 10; i++) {
+            // Bounded: a fixed number of batches, more than the writer can hold while it waits for the file (at most
+            // QUEUE_CAPACITY batches taken for its first write) plus what the queue holds.
+            for (int i = 0; i < 2 * KeyLogFile.QUEUE_CAPACITY + 10; i++) {
                 keyLog.log(line);
             }
             records = log.records();

@@ -3,19 +3,14 @@ package dev.finch.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.testing.TestCertificates;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +26,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code openssl} is not on the PATH.
  */
 class KeyLogOpenSslTest {
-    private static final Pattern ACCEPT = Pattern.compile("ACCEPT 127\\.0\\.0\\.1:(\\d+)");
     /** What {@code s_server -www} says of a resumed session on its status page. */
     private static final String REUSED = "Reused,";
 
@@ -43,16 +37,11 @@ class KeyLogOpenSslTest {
 
     @BeforeAll
     static void findOpenSsl() {
-        String path = System.getenv("PATH");
-        for (String entry : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, "openssl");
-            if (Files.isExecutable(candidate)) {
-                openssl = candidate;
-                return;
-            }
-        }
-        Assumptions.abort("openssl is not on the PATH: the comparison with OpenSSL's own key log is skipped"
-                + " (install it, e.g. apt-get install openssl)");
+        openssl = OpenSslServer.onPath("openssl");
+        Assumptions.assumeTrue(
+                openssl != null,
+                "openssl is not on the PATH: the comparison with OpenSSL's own key log is skipped"
+                        + " (install it, e.g. apt-get install openssl)");
     }
 
     private static final String TLS13 = "CLIENT_HANDSHAKE_TRAFFIC_SECRET SERVER_HANDSHAKE_TRAFFIC_SECRET"
@@ -180,47 +169,18 @@ class KeyLogOpenSslTest {
      */
     private List<String> connect(List<String> options, TlsOptions tls, int connections, String version)
             throws Exception {
-        TestCertificates.Credential server = CERTS.localhost();
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        Path output = dir.resolve("s_server.out");
-        StringBuilder chain = new StringBuilder();
-        for (X509Certificate c : server.chain()) {
-            chain.append(TestCertificates.pem(c));
-        }
-        Files.writeString(cert, chain, StandardCharsets.US_ASCII);
-        Files.writeString(
-                key,
-                "-----BEGIN PRIVATE KEY-----\n"
-                        + Base64.getMimeEncoder()
-                                .encodeToString(server.privateKey().getEncoded())
-                        + "\n-----END PRIVATE KEY-----\n",
-                StandardCharsets.US_ASCII);
         List<String> command = new ArrayList<>(List.of(
-                openssl.toString(),
-                "s_server",
-                "-accept",
-                "127.0.0.1:0",
-                "-cert",
-                cert.toString(),
-                "-key",
-                key.toString(),
                 "-keylogfile",
                 dir.resolve("server-keys.log").toString(),
                 "-naccept",
                 Integer.toString(connections),
                 "-www"));
         command.addAll(options);
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
         List<String> pages = new ArrayList<>();
-        try {
-            int port = awaitPort(process, output);
+        try (OpenSslServer server = OpenSslServer.start(openssl, dir, command)) {
             for (int i = 0; i < connections; i++) {
                 try (Transport t = Transports.tls(
-                        Transports.tcp("127.0.0.1", port, false, Io.deadline()),
+                        Transports.tcp("127.0.0.1", server.port(), false, Io.deadline()),
                         tls,
                         "localhost",
                         List.of(),
@@ -232,29 +192,11 @@ class KeyLogOpenSslTest {
                     pages.add(new String(r.body(), StandardCharsets.ISO_8859_1));
                 }
             }
-            assertThat(process.waitFor(20, TimeUnit.SECONDS))
+            assertThat(server.awaitExit())
                     .as("s_server exits after its connections")
                     .isTrue();
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
         }
         return pages;
-    }
-
-    /** Reads s_server's output until it says which port it listens on (bounded: 20 s). */
-    private static int awaitPort(Process process, Path output) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            Matcher m = ACCEPT.matcher(Files.readString(output, StandardCharsets.ISO_8859_1));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("openssl s_server did not start: " + Files.readString(output));
     }
 
     /** {@code "<label> <client random>" → secret} of every NSS line (OpenSSL's comment lines left out). */

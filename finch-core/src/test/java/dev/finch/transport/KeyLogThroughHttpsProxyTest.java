@@ -26,8 +26,8 @@ class KeyLogThroughHttpsProxyTest {
     @TempDir
     Path dir;
 
-    private static void requestThrough(Proxy proxy, JettyServer server, TlsOptions poolTls, int requests)
-            throws Exception {
+    /** {@code requests} requests to {@code server} through {@code proxy}, with a client of their own. */
+    static void requestThrough(Proxy proxy, JettyServer server, TlsOptions poolTls, int requests) throws Exception {
         try (FinchClient client = FinchClient.builder()
                 .pool(
                         server.baseUrl(),
@@ -46,13 +46,17 @@ class KeyLogThroughHttpsProxyTest {
         }
     }
 
-    @Test
-    void thePoolsKeyLogFileCoversTheHttpsProxyHop() throws Exception {
-        Path file = dir.resolve("keys.log");
-        TlsOptions logging = TlsOptions.builder()
+    private static TlsOptions loggingTo(Path file) {
+        return TlsOptions.builder()
                 .trustStore(CERTS.trustStore())
                 .keyLogFile(file)
                 .build();
+    }
+
+    @Test
+    void thePoolsKeyLogFileCoversTheHttpsProxyHop() throws Exception {
+        Path file = dir.resolve("keys.log");
+        TlsOptions logging = loggingTo(file);
         try (JettyServer server = JettyServer.https();
                 TestProxy proxy = TestProxy.builder().tls().start()) {
             Proxy https = Proxy.https("127.0.0.1", proxy.port())
@@ -72,10 +76,7 @@ class KeyLogThroughHttpsProxyTest {
     @Test
     void everyConnectionThroughTheProxyLogsBothSessions() throws Exception {
         Path file = dir.resolve("keys.log");
-        TlsOptions logging = TlsOptions.builder()
-                .trustStore(CERTS.trustStore())
-                .keyLogFile(file)
-                .build();
+        TlsOptions logging = loggingTo(file);
         try (JettyServer server = JettyServer.https();
                 TestProxy proxy = TestProxy.builder().tls().start()) {
             Proxy https = Proxy.https("127.0.0.1", proxy.port())
@@ -96,19 +97,9 @@ class KeyLogThroughHttpsProxyTest {
         try (JettyServer server = JettyServer.https();
                 TestProxy proxy = TestProxy.builder().tls().start()) {
             Proxy https = Proxy.https("127.0.0.1", proxy.port())
-                    .tls(TlsOptions.builder()
-                            .trustStore(CERTS.trustStore())
-                            .keyLogFile(proxyFile)
-                            .build())
+                    .tls(loggingTo(proxyFile))
                     .build();
-            requestThrough(
-                    https,
-                    server,
-                    TlsOptions.builder()
-                            .trustStore(CERTS.trustStore())
-                            .keyLogFile(poolFile)
-                            .build(),
-                    1);
+            requestThrough(https, server, loggingTo(poolFile), 1);
         }
 
         assertThat(KeyLogTest.labelsByClientRandom(poolFile).values()).containsExactly(KeyLogTest.TLS13_LABELS);

@@ -8,23 +8,17 @@ import dev.finch.Response;
 import dev.finch.conn.ConnectOptions;
 import dev.finch.conn.Protocol;
 import dev.finch.conn.Proxy;
-import dev.finch.conn.ProxyConfig;
 import dev.finch.pool.PoolConfig;
 import dev.finch.testing.JettyServer;
 import dev.finch.testing.TestCertificates;
 import dev.finch.testing.TestProxy;
-import java.io.File;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Wireshark.
  */
 class KeyLogWiresharkTest {
-    private static final Pattern ACCEPT = Pattern.compile("ACCEPT 127\\.0\\.0\\.1:(\\d+)");
     private static final TestCertificates CERTS = TestCertificates.get();
     private static Path dumpcap;
     private static Path tshark;
@@ -47,23 +40,12 @@ class KeyLogWiresharkTest {
 
     @BeforeAll
     static void findWireshark() {
-        dumpcap = onPath("dumpcap");
-        tshark = onPath("tshark");
+        dumpcap = OpenSslServer.onPath("dumpcap");
+        tshark = OpenSslServer.onPath("tshark");
         Assumptions.assumeTrue(
                 dumpcap != null && tshark != null,
                 "dumpcap and tshark are not on the PATH: the Wireshark decryption checks are skipped"
                         + " (install them, e.g. apt-get install tshark)");
-    }
-
-    private static Path onPath(String name) {
-        String path = System.getenv("PATH");
-        for (String entry : path == null ? new String[0] : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, name);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     @Test
@@ -139,18 +121,7 @@ class KeyLogWiresharkTest {
                                 .ignoreSslKeyLogFile()
                                 .build())
                         .build();
-                try (FinchClient client = FinchClient.builder()
-                        .pool(
-                                server.baseUrl(),
-                                PoolConfig.builder()
-                                        .connectOptions(ConnectOptions.builder()
-                                                .tls(logging)
-                                                .proxy(ProxyConfig.all(https))
-                                                .build())
-                                        .build())
-                        .build()) {
-                    request(client, server, "/bytes/4242");
-                }
+                KeyLogThroughHttpsProxyTest.requestThrough(https, server, logging, 1);
             }
             capture.stop();
 
@@ -180,29 +151,26 @@ class KeyLogWiresharkTest {
      */
     @Test
     void tsharkDecryptsTrafficAfterATls13KeyUpdate() throws Exception {
-        Path openssl = onPath("openssl");
+        Path openssl = OpenSslServer.onPath("openssl");
         Assumptions.assumeTrue(openssl != null, "openssl is not on the PATH: the KeyUpdate check is skipped");
         Path keys = dir.resolve("keys.log");
-        Path output = dir.resolve("s_server.out");
         TlsOptions tls = TlsOptions.builder()
                 .trustStore(CERTS.trustStore())
                 .keyLogFile(keys)
                 .build();
         try (Capture capture = Capture.start(dir)) {
-            Process server = new ProcessBuilder(serverCommand(openssl))
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
             int port;
-            try {
-                port = awaitPort(server, output);
+            String serverOutput;
+            try (OpenSslServer server =
+                    OpenSslServer.start(openssl, dir, List.of("-naccept", "1", "-tls1_3", "-ign_eof"))) {
+                port = server.port();
                 try (Transport t = Transports.tls(
                         Transports.tcp("127.0.0.1", port, false, Io.deadline()),
                         tls,
                         "localhost",
                         List.of(),
                         Io.deadline())) {
-                    OutputStream stdin = server.getOutputStream();
+                    OutputStream stdin = server.process().getOutputStream();
                     Io.write(t, "ping-before-update\n");
                     send(stdin, "pong-before-update\n");
                     assertThat(Io.readUntil(t, "pong-before-update\n")).contains("pong-before-update");
@@ -212,20 +180,17 @@ class KeyLogWiresharkTest {
                     // its stdin before its connection in each round, and prints what it receives unbuffered: once
                     // it printed this, it has read the "K" (its own messages are buffered, so not waited for).
                     Io.write(t, "ping-while-updating\n");
-                    awaitOutput(output, "ping-while-updating");
+                    server.awaitOutput("ping-while-updating");
                     send(stdin, "pong-after-update\n");
                     assertThat(Io.readUntil(t, "pong-after-update\n")).contains("pong-after-update");
                     Io.write(t, "ping-after-update\n");
-                    awaitOutput(output, "ping-after-update");
+                    server.awaitOutput("ping-after-update");
                 }
-            } finally {
-                server.destroyForcibly();
-                server.waitFor(10, TimeUnit.SECONDS);
+                serverOutput = server.output();
             }
             capture.stop();
 
-            assertThat(Files.readString(output, StandardCharsets.ISO_8859_1))
-                    .contains("ping-before-update", "SSL_do_handshake -> 1", "ping-after-update");
+            assertThat(serverOutput).contains("ping-before-update", "SSL_do_handshake -> 1", "ping-after-update");
             String out =
                     capture.tshark(keys, List.of("-d", "tcp.port==" + port + ",tls", "-q", "-z", "follow,tls,ascii,0"));
             assertThat(out).contains("pong-before-update", "pong-after-update", "ping-after-update");
@@ -240,63 +205,6 @@ class KeyLogWiresharkTest {
     private static void send(OutputStream stdin, String text) throws Exception {
         stdin.write(text.getBytes(StandardCharsets.US_ASCII));
         stdin.flush();
-    }
-
-    private List<String> serverCommand(Path openssl) throws Exception {
-        TestCertificates.Credential server = CERTS.localhost();
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        StringBuilder chain = new StringBuilder();
-        for (X509Certificate c : server.chain()) {
-            chain.append(TestCertificates.pem(c));
-        }
-        Files.writeString(cert, chain, StandardCharsets.US_ASCII);
-        Files.writeString(
-                key,
-                "-----BEGIN PRIVATE KEY-----\n"
-                        + Base64.getMimeEncoder()
-                                .encodeToString(server.privateKey().getEncoded())
-                        + "\n-----END PRIVATE KEY-----\n",
-                StandardCharsets.US_ASCII);
-        return List.of(
-                openssl.toString(),
-                "s_server",
-                "-accept",
-                "127.0.0.1:0",
-                "-cert",
-                cert.toString(),
-                "-key",
-                key.toString(),
-                "-naccept",
-                "1",
-                "-tls1_3",
-                "-ign_eof");
-    }
-
-    /** Reads s_server's output until it says which port it listens on (bounded: 20 s). */
-    private static int awaitPort(Process process, Path output) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            Matcher m = ACCEPT.matcher(Files.readString(output, StandardCharsets.ISO_8859_1));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("openssl s_server did not start: " + Files.readString(output));
-    }
-
-    /** Waits until s_server printed {@code text} (bounded: 20 s). */
-    private static void awaitOutput(Path output, String text) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            if (Files.readString(output, StandardCharsets.ISO_8859_1).contains(text)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("s_server did not print " + text + ": " + Files.readString(output));
     }
 
     /** A dumpcap capture of the loopback interface's TCP traffic into the test's directory. */
