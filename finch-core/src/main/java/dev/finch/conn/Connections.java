@@ -50,7 +50,8 @@ final class Connections {
             HttpHeaders proxyAnswer = HttpHeaders.EMPTY;
             if (proxy != null && proxy.scheme() == Scheme.HTTPS) {
                 // We speak HTTP/1.1 to the proxy itself (CONNECT, or absolute-form requests).
-                transport = Transports.tls(transport, proxy.tls(), proxy.host(), PROXY_ALPN, deadline);
+                // A pool logging TLS secrets logs the proxy hop's too: a capture decrypts only with both.
+                transport = Transports.tls(transport, proxy.tlsFor(options.tls()), proxy.host(), PROXY_ALPN, deadline);
             }
             Protocol protocol;
             if (scheme == Scheme.HTTPS) {

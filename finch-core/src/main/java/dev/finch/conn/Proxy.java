@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
@@ -38,6 +39,8 @@ public final class Proxy {
     private final HttpHeaders headers;
     private final Duration tunnelTimeout;
     private final TlsOptions tls;
+    /** {@link #tls} logging to a pool's key log file, derived on first use ({@link #tlsFor}); {@code null} before. */
+    private volatile KeyLoggingTls keyLoggingTls;
 
     private Proxy(Builder b) {
         this.scheme = b.scheme;
@@ -179,6 +182,39 @@ public final class Proxy {
     public TlsOptions tls() {
         return tls;
     }
+
+    /**
+     * The TLS options of the hop to this https proxy for a connection whose target TLS is {@code targetTls}: when
+     * the target's options log TLS secrets and {@link #tls()} does not, {@link #tls()} logging to the same file (so
+     * that a capture decrypts, the proxy hop wrapping the target's TLS on the wire); {@link #tls()} otherwise, and
+     * also when it cannot log (a caller's SSLContext: warned about once). Derived once per file and kept.
+     */
+    TlsOptions tlsFor(TlsOptions targetTls) {
+        Path file = targetTls.keyLogFile();
+        if (file == null || tls.keyLogFile() != null) {
+            return tls;
+        }
+        KeyLoggingTls derived = keyLoggingTls;
+        if (derived == null || !derived.file().equals(file)) {
+            TlsOptions logging;
+            try {
+                logging = tls.toBuilder().keyLogFile(file).build();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.getLogger(Proxy.class.getName())
+                        .log(
+                                System.Logger.Level.WARNING,
+                                "the TLS secrets of the hop to the https proxy " + this + " are not logged to " + file
+                                        + " (a capture cannot be decrypted): " + e.getMessage());
+                logging = tls;
+            }
+            derived = new KeyLoggingTls(file, logging);
+            keyLoggingTls = derived;
+        }
+        return derived.tls();
+    }
+
+    /** {@link #tls()} for a key log file. */
+    private record KeyLoggingTls(Path file, TlsOptions tls) {}
 
     /** {@code scheme://host:port}, without headers (they may hold credentials). */
     @Override

@@ -54,6 +54,14 @@ public final class TlsOptions {
     /** The environment variable naming a key log file when {@link Builder#keyLogFile} is not set. */
     public static final String SSLKEYLOGFILE = "SSLKEYLOGFILE";
 
+    /**
+     * The system property by which an operator keeps {@value #SSLKEYLOGFILE} from turning key logging on anywhere in
+     * the JVM: {@code -Ddev.finch.tls.sslKeyLogFile=ignore}. It is read whenever options are built, so set it on the
+     * command line (before Finch is loaded, which builds {@link #defaults()}). An explicit {@link Builder#keyLogFile}
+     * still applies.
+     */
+    public static final String SSLKEYLOGFILE_PROPERTY = "dev.finch.tls.sslKeyLogFile";
+
     private static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     private static final Pattern PEM_CERTIFICATE =
@@ -76,6 +84,8 @@ public final class TlsOptions {
     private final Path explicitKeyLog;
     /** Where {@value #SSLKEYLOGFILE} was read, for {@link #toBuilder()}. */
     private final Function<String, String> environment;
+    /** {@link Builder#ignoreSslKeyLogFile()}. */
+    private final boolean ignoreSslKeyLogFile;
     /** Where secrets are logged (explicit or from the environment), or {@code null} when key logging is off. */
     private final KeyLogFile keyLog;
 
@@ -103,10 +113,15 @@ public final class TlsOptions {
         this.keyManagers = keyManagers(b.clientKeyStore, b.clientKeyPassword);
         this.explicitKeyLog = b.keyLogFile;
         this.environment = b.environment;
+        this.ignoreSslKeyLogFile = b.ignoreSslKeyLogFile;
         boolean callerContext = b.callerContext != null;
-        this.keyLog = b.keyLogFile != null
-                ? KeyLogFile.explicit(b.keyLogFile, callerContext)
-                : KeyLogFile.fromEnvironment(b.environment, callerContext);
+        if (b.keyLogFile != null) {
+            this.keyLog = KeyLogFile.explicit(b.keyLogFile, callerContext);
+        } else if (b.ignoreSslKeyLogFile) {
+            this.keyLog = null;
+        } else {
+            this.keyLog = KeyLogFile.fromEnvironment(b.environment, callerContext);
+        }
     }
 
     /** Verifying, system trust store, TLS 1.3 and 1.2. */
@@ -133,6 +148,7 @@ public final class TlsOptions {
         b.clientKeyPassword = clientKeyPassword == null ? null : clientKeyPassword.clone();
         b.keyLogFile = explicitKeyLog;
         b.environment = environment;
+        b.ignoreSslKeyLogFile = ignoreSslKeyLogFile;
         return b;
     }
 
@@ -162,6 +178,11 @@ public final class TlsOptions {
      */
     public Path keyLogFile() {
         return keyLog == null ? null : keyLog.path();
+    }
+
+    /** Whether {@value #SSLKEYLOGFILE} is never followed for these options ({@link Builder#ignoreSslKeyLogFile()}). */
+    public boolean ignoresSslKeyLogFile() {
+        return ignoreSslKeyLogFile;
     }
 
     /**
@@ -391,6 +412,7 @@ public final class TlsOptions {
         private char[] clientKeyPassword;
         private Path keyLogFile;
         private Function<String, String> environment = System::getenv;
+        private boolean ignoreSslKeyLogFile;
 
         private Builder() {}
 
@@ -502,7 +524,7 @@ public final class TlsOptions {
          * tshark can decrypt a capture of the traffic. Whoever can read the file can decrypt that traffic: never turn
          * this on in production. Lines are {@code CLIENT_RANDOM} for TLS 1.2 and {@code CLIENT_HANDSHAKE_TRAFFIC_SECRET},
          * {@code SERVER_HANDSHAKE_TRAFFIC_SECRET}, {@code CLIENT_TRAFFIC_SECRET_0}, {@code SERVER_TRAFFIC_SECRET_0}
-         * for TLS 1.3; they are appended as each handshake goes, whole lines at a time. A new file is readable by
+         * for TLS 1.3; they are appended as each handshake goes, whole lines at a time (see below). A new file is readable by
          * its owner only (on POSIX file systems). A warning (once per file and JVM) is logged when options using it
          * are built.
          *
@@ -510,13 +532,30 @@ public final class TlsOptions {
          * which needs {@code org.bouncycastle:bctls-jdk18on} on the class path (an optional dependency of Finch).
          * Trust, host-name verification, protocols, cipher suites, ALPN, SNI and client certificates apply as
          * without key logging. When this is not set, the {@value TlsOptions#SSLKEYLOGFILE} environment variable is
-         * honoured if it names a file, with a warning instead of an error if that cannot be done.
+         * honoured if it names a file, with a warning instead of an error if that cannot be done, unless
+         * {@link #ignoreSslKeyLogFile()} or the {@value TlsOptions#SSLKEYLOGFILE_PROPERTY} system property says not
+         * to.
+         *
+         * <p>Lines are written asynchronously, by one background thread per file, shortly after the handshake step
+         * that made them: a slow or blocked file never holds up a handshake (when too many lines wait, some are
+         * dropped, with a warning). An existing file readable by its group or others is used, with a warning.
          *
          * @param file the key log file; {@code null} falls back to {@value TlsOptions#SSLKEYLOGFILE}
          * @see #build()
          */
         public Builder keyLogFile(Path file) {
             this.keyLogFile = file;
+            return this;
+        }
+
+        /**
+         * Never follows the {@value TlsOptions#SSLKEYLOGFILE} environment variable for these options: for an
+         * application that must not write TLS secrets to disk whatever its environment says. A file given to
+         * {@link #keyLogFile} still applies. Operators can do the same for the whole JVM with
+         * {@code -D}{@value TlsOptions#SSLKEYLOGFILE_PROPERTY}{@code =ignore}.
+         */
+        public Builder ignoreSslKeyLogFile() {
+            this.ignoreSslKeyLogFile = true;
             return this;
         }
 

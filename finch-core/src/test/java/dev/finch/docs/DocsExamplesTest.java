@@ -148,6 +148,11 @@ class DocsExamplesTest {
                 HttpConnection conn = HttpConnection.connect(Scheme.HTTPS, "localhost", server.port(), options)) {
             assertThat(getTls(conn)).contains("protocol=TLSv1.3");
         }
+        // The lines are written asynchronously, shortly after each handshake step: bounded wait (10 s).
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (Files.readAllLines(keyLog).size() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(Files.readAllLines(keyLog))
                 .extracting(line -> line.split(" ")[0])
                 .containsExactly(

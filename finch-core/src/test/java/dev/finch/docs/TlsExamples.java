@@ -34,7 +34,7 @@ final class TlsExamples {
         // tag::tls-key-log[]
         TlsOptions tls = TlsOptions.builder()
                 .trustPemFile(caBundle)
-                .keyLogFile(keyLogFile) // e.g. Path.of("/tmp/finch-keys.log"); for debugging only
+                .keyLogFile(keyLogFile) // e.g. ~/finch-keys.log, created owner-only; for debugging only
                 .build();
         // end::tls-key-log[]
         return tls;

@@ -8,15 +8,21 @@ import dev.finch.Request;
 import dev.finch.Response;
 import dev.finch.conn.ConnectOptions;
 import dev.finch.conn.Protocol;
+import dev.finch.http.TransportException;
 import dev.finch.pool.PoolConfig;
 import dev.finch.testing.JettyServer;
 import dev.finch.testing.TestCertificates;
 import dev.finch.testing.TestRoutes;
+import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,10 +68,21 @@ class KeyLogTest {
         return TlsTransportTest.connect(server, options, serverName, alpn);
     }
 
+    /**
+     * The lines of a key log file once the lines queued for it are written: they are written asynchronously, shortly
+     * after the handshake step that made them (bounded wait: 10 s).
+     */
+    static List<String> written(Path file) throws Exception {
+        assertThat(KeyLogFile.flush(file, Duration.ofSeconds(10)))
+                .as("the queued lines of %s are written within 10 s", file)
+                .isTrue();
+        return Files.readAllLines(file);
+    }
+
     /** The file's lines grouped by client random (in order of appearance), each as its labels in order. */
     static Map<String, List<String>> labelsByClientRandom(Path file) throws Exception {
         Map<String, List<String>> byRandom = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(file)) {
+        for (String line : written(file)) {
             Matcher m = LINE.matcher(line);
             assertThat(m.matches()).as("NSS key log line: %s", line).isTrue();
             byRandom.computeIfAbsent(m.group(2), r -> new ArrayList<>()).add(m.group(1));
@@ -103,7 +120,7 @@ class KeyLogTest {
                     .isTrue();
         }
 
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines = written(file);
         assertThat(lines).singleElement().satisfies(line -> assertThat(line)
                 .matches("CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}"));
     }
@@ -211,6 +228,7 @@ class KeyLogTest {
                     assertThat(Io.get(t, "localhost", "/bytes/10").status()).isEqualTo(200);
                 }
             }
+            assertThat(KeyLogFile.flush(file, Duration.ofSeconds(10))).isTrue();
             records = log.records();
         }
 
@@ -230,7 +248,7 @@ class KeyLogTest {
             assertThat(Io.get(t, "localhost", "/bytes/10").status()).isEqualTo(200);
         }
 
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines = written(file);
         assertThat(lines).hasSize(5).first().isEqualTo("# earlier session");
     }
 
@@ -324,5 +342,145 @@ class KeyLogTest {
 
         assertThat(tls.keyLogFile()).isEqualTo(file.toAbsolutePath());
         assertThat(tls.toString()).contains("keyLogFile=" + file.toAbsolutePath());
+    }
+
+    @Test
+    void ignoreSslKeyLogFileRefusesTheEnvironmentVariable() {
+        Path file = dir.resolve("from-env.log");
+        TlsOptions tls = TlsOptions.builder()
+                .environment(Map.of(TlsOptions.SSLKEYLOGFILE, file.toString())::get)
+                .trustStore(CERTS.trustStore())
+                .ignoreSslKeyLogFile()
+                .build();
+
+        assertThat(tls.keyLogFile()).isNull();
+        assertThat(tls.toBuilder().build().keyLogFile()).as("kept by toBuilder").isNull();
+        assertThat(tls.sslContext().getProvider().getName()).isEqualTo("SunJSSE");
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void ignoreSslKeyLogFileKeepsAnExplicitFile() {
+        Path explicit = dir.resolve("explicit.log");
+        TlsOptions tls =
+                TlsOptions.builder().ignoreSslKeyLogFile().keyLogFile(explicit).build();
+
+        assertThat(tls.keyLogFile()).isEqualTo(explicit.toAbsolutePath());
+    }
+
+    @Test
+    void theSystemPropertyRefusesTheEnvironmentVariableInTheWholeJvm() {
+        Path file = dir.resolve("from-env.log");
+        String old = System.getProperty(TlsOptions.SSLKEYLOGFILE_PROPERTY);
+        System.setProperty(TlsOptions.SSLKEYLOGFILE_PROPERTY, "ignore");
+        try {
+            TlsOptions tls = TlsOptions.builder()
+                    .environment(Map.of(TlsOptions.SSLKEYLOGFILE, file.toString())::get)
+                    .build();
+            TlsOptions explicit =
+                    TlsOptions.builder().keyLogFile(dir.resolve("explicit.log")).build();
+
+            assertThat(tls.keyLogFile()).isNull();
+            assertThat(file).doesNotExist();
+            assertThat(explicit.keyLogFile())
+                    .as("an explicit file still applies")
+                    .isNotNull();
+        } finally {
+            if (old == null) {
+                System.clearProperty(TlsOptions.SSLKEYLOGFILE_PROPERTY);
+            } else {
+                System.setProperty(TlsOptions.SSLKEYLOGFILE_PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
+    void warnsOnceWhenAnExistingFileIsReadableByOthers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path file = dir.resolve("shared.log");
+        Files.createFile(file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        List<LogRecord> records;
+        try (LogRecorder log = new LogRecorder(KeyLogFile.class.getName())) {
+            keyLogging(file);
+            keyLogging(file);
+            records = log.records();
+        }
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .as("left as it is")
+                .isEqualTo("rw-r--r--");
+        assertThat(records)
+                .filteredOn(r -> r.getMessage().contains("readable by others"))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+                    assertThat(r.getMessage()).contains(file.toAbsolutePath().toString(), "rw-r--r--", "chmod 600");
+                });
+    }
+
+    @Test
+    void anOwnerOnlyFileIsNotWarnedAbout() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path file = dir.resolve("private.log");
+        Files.createFile(file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        List<LogRecord> records;
+        try (LogRecorder log = new LogRecorder(KeyLogFile.class.getName())) {
+            keyLogging(file);
+            records = log.records();
+        }
+
+        assertThat(records).noneSatisfy(r -> assertThat(r.getMessage()).contains("readable by others"));
+    }
+
+    /**
+     * With key logging on and no trust given, Bouncy Castle's provider uses its own default trust manager: it
+     * honours {@code javax.net.ssl.trustStore} and the host name is still verified.
+     */
+    @Test
+    void systemTrustWithKeyLoggingHonoursTheTrustStorePropertyAndVerifiesTheHostName() throws Exception {
+        Path store = dir.resolve("trust.p12");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        KeyStore test = CERTS.trustStore();
+        for (String alias : Collections.list(test.aliases())) {
+            ks.setCertificateEntry(alias, test.getCertificate(alias));
+        }
+        try (OutputStream out = Files.newOutputStream(store)) {
+            ks.store(out, "changeit".toCharArray());
+        }
+        Map<String, String> properties = Map.of(
+                "javax.net.ssl.trustStore", store.toString(),
+                "javax.net.ssl.trustStorePassword", "changeit",
+                "javax.net.ssl.trustStoreType", "PKCS12");
+        Map<String, String> old = new HashMap<>();
+        properties.keySet().forEach(k -> old.put(k, System.getProperty(k)));
+        properties.forEach(System::setProperty);
+        try (JettyServer good = JettyServer.https();
+                JettyServer other =
+                        JettyServer.builder().tls(CERTS.issue("other.example")).start()) {
+            TlsOptions system = TlsOptions.builder()
+                    .environment(Map.of(
+                            TlsOptions.SSLKEYLOGFILE, dir.resolve("k.log").toString())::get)
+                    .build();
+            assertThat(system.keyLogFile()).isNotNull();
+            try (Transport t = connect(good, system, "localhost", List.of())) {
+                assertThat(Io.get(t, "localhost", "/bytes/10").status()).isEqualTo(200);
+            }
+            TransportException e = TlsTransportTest.failToConnect(other, system, "localhost");
+            assertThat(e.reason()).isEqualTo(TransportException.Reason.TLS_CERTIFICATE_REJECTED);
+            assertThat(e.detail()).startsWith("host name mismatch for localhost");
+        } finally {
+            old.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.finch.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.finch.testing.JettyServer;
+import dev.finch.testing.TestCertificates;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -10,9 +12,11 @@ import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.LogRecord;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +93,43 @@ class KeyLogWithoutBouncyCastleTest {
         assertThat(tlsOptions.getMethod("keyLogFile").invoke(options)).isNull();
         SSLContext context = (SSLContext) tlsOptions.getMethod("sslContext").invoke(options);
         assertThat(context.getProvider().getName()).isEqualTo("SunJSSE");
+        assertThat(dir.resolve("keys.log")).doesNotExist();
+    }
+    /**
+     * A real handshake with finch-core loaded alone, with SSLKEYLOGFILE set: loading and running {@link Transports}
+     * and {@link TlsTransport} must not need Bouncy Castle either (an eager reference there would fail here only).
+     */
+    @Test
+    void aTlsHandshakeRunsWithoutBouncyCastle() throws Exception {
+        Class<?> transports = Class.forName(Transports.class.getName(), true, finchAlone);
+        Class<?> transport = Class.forName(Transport.class.getName(), true, finchAlone);
+        Object b = newBuilder();
+        builder.getMethod("trustPem", String.class)
+                .invoke(b, TestCertificates.get().caPem());
+        Method environment = builder.getDeclaredMethod("environment", Function.class);
+        environment.setAccessible(true);
+        Function<String, String> env =
+                Map.of("SSLKEYLOGFILE", dir.resolve("keys.log").toString())::get;
+        environment.invoke(b, env);
+        Object tls = builder.getMethod("build").invoke(b);
+        Method tlsMethod = transports.getMethod("tls", transport, tlsOptions, String.class, List.class, long.class);
+
+        try (JettyServer https = JettyServer.https()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Object tcp = transports
+                    .getMethod("tcp", String.class, int.class, boolean.class, long.class)
+                    .invoke(null, "127.0.0.1", https.port(), false, deadline);
+            Object t = tlsMethod.invoke(null, tcp, tls, "localhost", List.of(), deadline);
+            try {
+                SSLSession session =
+                        (SSLSession) transport.getMethod("sslSession").invoke(t);
+                assertThat(session.getProtocol()).isEqualTo("TLSv1.3");
+            } finally {
+                ((AutoCloseable) t).close();
+            }
+        }
+        assertThat(finchAlone.getResource("org/bouncycastle/jsse/provider/BouncyCastleJsseProvider.class"))
+                .isNull();
         assertThat(dir.resolve("keys.log")).doesNotExist();
     }
 }

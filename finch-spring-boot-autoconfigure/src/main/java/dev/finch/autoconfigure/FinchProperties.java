@@ -335,9 +335,16 @@ public class FinchProperties {
         /**
          * For debugging only: append the TLS secrets of this pool's connections to this file (NSS key log format,
          * for Wireshark). Needs org.bouncycastle:bctls-jdk18on on the class path. When not set, the SSLKEYLOGFILE
-         * environment variable is honoured. A warning is logged.
+         * environment variable is honoured (unless ignore-ssl-key-log-file). An https proxy's hop logs to the same
+         * file. A warning is logged.
          */
         private Path keyLogFile;
+
+        /**
+         * Never follow the SSLKEYLOGFILE environment variable for this pool (and its https proxy): for applications
+         * that must not write TLS secrets to disk whatever their environment says. key-log-file still applies.
+         */
+        private boolean ignoreSslKeyLogFile;
 
         public String getSslBundle() {
             return sslBundle;
@@ -361,6 +368,14 @@ public class FinchProperties {
 
         public void setKeyLogFile(Path keyLogFile) {
             this.keyLogFile = keyLogFile;
+        }
+
+        public boolean isIgnoreSslKeyLogFile() {
+            return ignoreSslKeyLogFile;
+        }
+
+        public void setIgnoreSslKeyLogFile(boolean ignoreSslKeyLogFile) {
+            this.ignoreSslKeyLogFile = ignoreSslKeyLogFile;
         }
     }
 

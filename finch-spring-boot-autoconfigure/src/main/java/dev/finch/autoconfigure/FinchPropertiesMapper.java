@@ -120,9 +120,10 @@ final class FinchPropertiesMapper {
                 prefix + ".connect-timeout",
                 pool.getConnectTimeout(),
                 () -> connect.connectTimeout(pool.getConnectTimeout()));
-        connect.tls(tls(prefix + ".tls", pool.getTls()));
+        TlsOptions tls = tls(prefix + ".tls", pool.getTls());
+        connect.tls(tls);
         FinchConnectionOptions.configure(prefix, pool, connect);
-        connect.proxy(proxy(prefix + ".proxy", pool.getProxy()));
+        connect.proxy(proxy(prefix + ".proxy", pool.getProxy(), pool.getTls(), tls.keyLogFile() != null));
         b.connectOptions(connect.build());
         b.http2(http2(prefix + ".http2", pool.getHttp2()));
         return b.build();
@@ -155,20 +156,11 @@ final class FinchPropertiesMapper {
             if (tls.getKeyLogFile() == null) {
                 sslBundle(b, bundle);
             } else {
-                // A context made by the bundle comes from the JDK's provider, which exposes no secrets: key logging
-                // builds its own from the bundle's stores.
-                SslStoreBundle stores = bundle.getStores();
-                if (stores.getTrustStore() != null) {
-                    b.trustStore(stores.getTrustStore());
-                }
-                if (stores.getKeyStore() != null) {
-                    String password = bundle.getKey().getPassword() != null
-                            ? bundle.getKey().getPassword()
-                            : stores.getKeyStorePassword();
-                    b.clientCertificate(stores.getKeyStore(), password == null ? null : password.toCharArray());
-                }
-                sslOptions(b, bundle.getOptions());
+                sslBundleStores(b, bundle);
             }
+        }
+        if (tls.isIgnoreSslKeyLogFile()) {
+            b.ignoreSslKeyLogFile();
         }
         if (!tls.isVerify()) {
             logger.warn(prefix + ".verify is false: TLS certificates and host names of this pool are NOT verified; "
@@ -186,8 +178,23 @@ final class FinchPropertiesMapper {
         }
     }
 
-    private void applySslBundle(String property, String name, TlsOptions.Builder b) {
-        sslBundle(b, bundle(property, name));
+    /**
+     * Puts the trust store, the client key store, protocols and ciphers of {@code bundle} on {@code b}, for key
+     * logging: a context made by the bundle comes from the JDK's provider, which exposes no secrets, so key logging
+     * builds its own from the bundle's stores.
+     */
+    private static TlsOptions.Builder sslBundleStores(TlsOptions.Builder b, SslBundle bundle) {
+        SslStoreBundle stores = bundle.getStores();
+        if (stores.getTrustStore() != null) {
+            b.trustStore(stores.getTrustStore());
+        }
+        if (stores.getKeyStore() != null) {
+            String password = bundle.getKey().getPassword() != null
+                    ? bundle.getKey().getPassword()
+                    : stores.getKeyStorePassword();
+            b.clientCertificate(stores.getKeyStore(), password == null ? null : password.toCharArray());
+        }
+        return sslOptions(b, bundle.getOptions());
     }
 
     /** The SSL bundle named by {@code property}; a missing one fails naming the property. */
@@ -222,7 +229,7 @@ final class FinchPropertiesMapper {
      * The pool's proxy: from {@code url} (with Basic credentials, headers, tunnel timeout and an SSL bundle for an
      * https proxy), or from the JDK's system properties when asked; none otherwise.
      */
-    private ProxyConfig proxy(String prefix, FinchProperties.Proxy p) {
+    private ProxyConfig proxy(String prefix, FinchProperties.Proxy p, FinchProperties.Tls poolTls, boolean keyLogging) {
         boolean hasUrl = p.getUrl() != null && !p.getUrl().isBlank();
         ProxyConfig config;
         if (hasUrl && p.isUseSystemProperties()) {
@@ -246,9 +253,21 @@ final class FinchPropertiesMapper {
                     .forEach(
                             (name, value) -> check(prefix + ".headers." + name, "******", () -> b.header(name, value)));
             check(prefix + ".tunnel-timeout", p.getTunnelTimeout(), () -> b.tunnelTimeout(p.getTunnelTimeout()));
+            TlsOptions.Builder tls = TlsOptions.builder();
+            if (poolTls.isIgnoreSslKeyLogFile()) {
+                tls.ignoreSslKeyLogFile();
+            }
             if (p.getSslBundle() != null) {
-                TlsOptions.Builder tls = TlsOptions.builder();
-                applySslBundle(prefix + ".ssl-bundle", p.getSslBundle(), tls);
+                SslBundle bundle = bundle(prefix + ".ssl-bundle", p.getSslBundle());
+                if (keyLogging) {
+                    // The pool's key log file covers the proxy hop too (TLS inside TLS: a capture decrypts only with
+                    // both), which needs the bundle's stores rather than its context.
+                    sslBundleStores(tls, bundle);
+                } else {
+                    sslBundle(tls, bundle);
+                }
+            }
+            if (p.getSslBundle() != null || poolTls.isIgnoreSslKeyLogFile()) {
                 b.tls(tls.build());
             }
             config = ProxyConfig.all(b.build());

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
+import dev.finch.conn.ConnectOptions;
+import dev.finch.conn.Scheme;
 import dev.finch.transport.TlsOptions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -69,5 +71,33 @@ class FinchKeyLogTest {
     private static Path keyLogFromEnvironment() {
         String value = System.getenv(TlsOptions.SSLKEYLOGFILE);
         return value == null || value.isBlank() ? null : Path.of(value).toAbsolutePath();
+    }
+
+    @Test
+    void ignoreSslKeyLogFileRefusesTheEnvironmentVariableForThePoolAndItsProxy() {
+        runner.withPropertyValues(
+                        "finch.default-pool.tls.ignore-ssl-key-log-file=true",
+                        "finch.default-pool.proxy.url=https://proxy.example:8443",
+                        "finch.pools.api.url=https://api.example.com")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    FinchClient client = context.getBean(FinchClient.class);
+                    ConnectOptions defaults = client.defaultPoolConfig().connectOptions();
+                    assertThat(defaults.tls().ignoresSslKeyLogFile()).isTrue();
+                    assertThat(defaults.tls().keyLogFile()).isNull();
+                    assertThat(defaults.proxy()
+                                    .proxyFor(Scheme.HTTPS, "example.com")
+                                    .orElseThrow()
+                                    .tls()
+                                    .ignoresSslKeyLogFile())
+                            .isTrue();
+                    assertThat(client.findPool(PoolKey.of("https://api.example.com"))
+                                    .orElseThrow()
+                                    .connectOptions()
+                                    .tls()
+                                    .ignoresSslKeyLogFile())
+                            .as("a named pool sets its own")
+                            .isFalse();
+                });
     }
 }

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
 import dev.finch.Request;
+import dev.finch.conn.Scheme;
 import dev.finch.http.TransportException;
+import dev.finch.transport.TlsOptions;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,10 +114,55 @@ class FinchTlsTest {
                                     .request(Request.get(url + "/"))
                                     .bodyText())
                             .isEqualTo("secure");
+                    // The lines are written asynchronously, shortly after each handshake step: bounded wait.
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (Files.readAllLines(keyLog).size() < 4 && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
                     assertThat(Files.readAllLines(keyLog))
                             .as("the TLS 1.3 traffic secrets of the one connection")
                             .hasSize(4)
                             .allMatch(line -> line.matches("[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]+"));
                 });
+    }
+
+    @Test
+    void withAKeyLogFileAProxysSslBundleIsReadForItsStoresSoThatTheProxyHopCanBeLogged(@TempDir Path dir) {
+        Path keyLog = dir.resolve("keys.log");
+        runner.withPropertyValues(
+                        "spring.ssl.bundle.pem.proxy.truststore.certificate=" + certificatePem,
+                        "finch.pools.secure.url=" + url,
+                        "finch.pools.secure.tls.key-log-file=" + keyLog,
+                        "finch.pools.secure.proxy.url=https://proxy.example:8443",
+                        "finch.pools.secure.proxy.ssl-bundle=proxy")
+                .run(context -> {
+                    TlsOptions proxyTls = proxyTls(context.getBean(FinchClient.class));
+                    assertThat(proxyTls.toString()).contains("trust=key store").doesNotContain("caller SSLContext");
+                    // What the connection does for the proxy hop: the same options, logging to the pool's file.
+                    assertThat(proxyTls.toBuilder().keyLogFile(keyLog).build().keyLogFile())
+                            .isEqualTo(keyLog.toAbsolutePath());
+                });
+    }
+
+    @Test
+    void withoutAKeyLogFileAProxysSslBundleGivesItsContext() {
+        runner.withPropertyValues(
+                        "spring.ssl.bundle.pem.proxy.truststore.certificate=" + certificatePem,
+                        "finch.pools.secure.url=" + url,
+                        "finch.pools.secure.proxy.url=https://proxy.example:8443",
+                        "finch.pools.secure.proxy.ssl-bundle=proxy")
+                .run(context -> assertThat(
+                                proxyTls(context.getBean(FinchClient.class)).toString())
+                        .contains("caller SSLContext"));
+    }
+
+    private static TlsOptions proxyTls(FinchClient client) {
+        return client.findPool(PoolKey.of(url))
+                .orElseThrow()
+                .connectOptions()
+                .proxy()
+                .proxyFor(Scheme.HTTPS, "api.example.com")
+                .orElseThrow()
+                .tls();
     }
 }
