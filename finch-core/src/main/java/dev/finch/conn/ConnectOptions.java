@@ -27,7 +27,6 @@ public final class ConnectOptions {
     private final String userAgent;
     private final Http2Options http2;
     private final ProxyConfig proxy;
-    private final long connectDeadline;
 
     private ConnectOptions(Builder b) {
         this.connectTimeout = b.connectTimeout;
@@ -43,7 +42,6 @@ public final class ConnectOptions {
         this.userAgent = b.userAgent;
         this.http2 = b.http2;
         this.proxy = b.proxy;
-        this.connectDeadline = b.connectDeadline;
     }
 
     /** All defaults. */
@@ -70,7 +68,6 @@ public final class ConnectOptions {
         b.userAgent = userAgent;
         b.http2 = http2;
         b.proxy = proxy;
-        b.connectDeadline = connectDeadline;
         return b;
     }
 
@@ -171,14 +168,6 @@ public final class ConnectOptions {
         return proxy;
     }
 
-    /**
-     * When the whole connect must end, {@link System#nanoTime()} based, on top of the timeouts; {@link Long#MAX_VALUE}
-     * (the default) for none. See {@link Builder#connectDeadline(long)}.
-     */
-    public long connectDeadline() {
-        return connectDeadline;
-    }
-
     /** Builds {@link ConnectOptions}; validates each value as it is set. */
     public static final class Builder {
         private Duration connectTimeout = Duration.ofSeconds(5);
@@ -194,7 +183,6 @@ public final class ConnectOptions {
         private String userAgent = "finch-java/0.1";
         private Http2Options http2 = Http2Options.defaults();
         private ProxyConfig proxy = ProxyConfig.none();
-        private long connectDeadline = Long.MAX_VALUE;
 
         private Builder() {}
 
@@ -295,18 +283,6 @@ public final class ConnectOptions {
         /** Every target, http and https, through {@code proxy}: {@code proxy(ProxyConfig.all(proxy))}. */
         public Builder proxy(Proxy proxy) {
             return proxy(ProxyConfig.all(proxy));
-        }
-
-        /**
-         * An absolute end for the whole connect, a {@link System#nanoTime()} value, on top of each step's timeout: the
-         * TCP connect and TLS ({@link #connectTimeout}) and, through a proxy, the wait for the answer to CONNECT
-         * ({@link Proxy#tunnelTimeout()}) and the target's TLS handshake in the tunnel all end by it. A step cut
-         * short by it fails with {@code TransportException} TIMEOUT. A pool sets it to fit a connect into a request
-         * timeout (finch#26); {@link Long#MAX_VALUE}, the default, means none.
-         */
-        public Builder connectDeadline(long deadlineNanos) {
-            this.connectDeadline = deadlineNanos;
-            return this;
         }
 
         public ConnectOptions build() {

@@ -18,7 +18,14 @@ final class Connections {
 
     private Connections() {}
 
-    static HttpConnection connect(Scheme scheme, String host, int port, Path unixSocket, ConnectOptions options)
+    /**
+     * Opens the transport (TCP to the target or its proxy, or the Unix socket), then TLS and the protocol.
+     *
+     * @param limit an absolute end for the whole connect, {@link System#nanoTime()} based, on top of the timeouts of
+     *     {@code options}; {@link Long#MAX_VALUE} for none
+     */
+    static HttpConnection connect(
+            Scheme scheme, String host, int port, Path unixSocket, ConnectOptions options, long limit)
             throws IOException {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank");
@@ -36,7 +43,6 @@ final class Connections {
                     + "; allow HTTP1 for this pool, or reach the target directly (nonProxyHosts)");
         }
         // The connect deadline (a pool's request deadline, finch#26) bounds every step, the tunnel's too.
-        long limit = options.connectDeadline();
         long deadline = Math.min(Transports.deadline(options.connectTimeout()), limit);
         Transport transport;
         if (unixSocket != null) {

@@ -285,8 +285,8 @@ public final class Http2Options {
         /**
          * Sets {@link Http2Options#maxContinuationFrames()} instead of deriving it from the header block cap.
          *
-         * @throws IllegalArgumentException if negative ({@link #build()} also checks it against the advertised
-         *     MAX_HEADER_LIST_SIZE and MAX_FRAME_SIZE)
+         * @throws IllegalArgumentException if negative ({@link #build()} also checks that it carries the advertised
+         *     MAX_HEADER_LIST_SIZE in frames of the minimum size, 16 KiB)
          */
         public Builder maxContinuationFrames(int frames) {
             if (frames < 0) {
@@ -381,8 +381,9 @@ public final class Http2Options {
          *
          * @throws IllegalArgumentException if {@code maxQueuedOutput} is below {@code outputHighWaterMark}; if a set
          *     {@code maxHeaderBlockSize} is below the advertised MAX_HEADER_LIST_SIZE, or a set {@code
-         *     maxContinuationFrames} cannot carry a header list of that size in frames of the advertised
-         *     MAX_FRAME_SIZE (a server keeping to what we advertise would end the connection with a flood error)
+         *     maxContinuationFrames} cannot carry a header list of that size in frames of the minimum size, 16 KiB,
+         *     which a server may send whatever MAX_FRAME_SIZE we advertise (RFC 9113 §4.2): a server keeping to what
+         *     we advertise would end the connection with a flood error
          */
         public Http2Options build() {
             if (maxQueuedOutput < outputHighWaterMark) {
@@ -396,12 +397,14 @@ public final class Http2Options {
                         + ": a header list the server may send would end the connection; raise it, or leave it unset"
                         + " to derive it (2 x MAX_HEADER_LIST_SIZE)");
             }
-            int frameSize = clientSettings.maxFrameSize();
-            if (maxContinuationFrames != null && (maxContinuationFrames + 1L) * frameSize < listSize) {
+            // A server may send frames of the minimum size whatever MAX_FRAME_SIZE we advertise (§4.2).
+            if (maxContinuationFrames != null
+                    && (maxContinuationFrames + 1L) * Settings.MIN_MAX_FRAME_SIZE < listSize) {
                 throw new IllegalArgumentException("maxContinuationFrames " + maxContinuationFrames
                         + " cannot carry the advertised MAX_HEADER_LIST_SIZE " + listSize
-                        + " in frames of MAX_FRAME_SIZE "
-                        + frameSize + "; raise it, or leave it unset to derive it");
+                        + " in frames of the minimum size " + Settings.MIN_MAX_FRAME_SIZE
+                        + ", which a server may send whatever MAX_FRAME_SIZE we advertise (RFC 9113 §4.2); raise it,"
+                        + " or leave it unset to derive it");
             }
             // §6.5.2 counts a header list decoded, plus 32 bytes per field; the compressed block of a list within
             // the limit is smaller unless the server uses Huffman codes longer than the bytes they stand for, so

@@ -77,7 +77,24 @@ public interface HttpConnection extends AutoCloseable {
      *     certificate is rejected, or the timeout passes
      */
     static HttpConnection connect(Scheme scheme, String host, int port, ConnectOptions options) throws IOException {
-        return Connections.connect(scheme, host, port, null, options);
+        return Connections.connect(scheme, host, port, null, options, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #connect(Scheme, String, int, ConnectOptions)}, and the whole connect also ends by {@code
+     * deadlineNanos}: the TCP connect, TLS and, through a proxy, the wait for the answer to CONNECT ({@link
+     * Proxy#tunnelTimeout()}) and the target's TLS handshake in the tunnel. A pool passes the deadline of the request
+     * that asked for the connection, so that a request timeout covers its connect (finch#26). The deadline belongs to
+     * this one call, which is why it is an argument and not one of the {@link ConnectOptions} a pool keeps for every
+     * connect.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} value; {@link Long#MAX_VALUE} for none
+     * @throws dev.finch.http.TransportException as {@link #connect(Scheme, String, int, ConnectOptions)}; TIMEOUT
+     *     too when {@code deadlineNanos} cuts a step short, before its own timeout
+     */
+    static HttpConnection connect(Scheme scheme, String host, int port, ConnectOptions options, long deadlineNanos)
+            throws IOException {
+        return Connections.connect(scheme, host, port, null, options, deadlineNanos);
     }
 
     /**
@@ -85,7 +102,17 @@ public interface HttpConnection extends AutoCloseable {
      * host name for the Host header, SNI and the certificate check is {@link ConnectOptions#hostname()}.
      */
     static HttpConnection connect(Scheme scheme, Path socketPath, ConnectOptions options) throws IOException {
-        return Connections.connect(scheme, options.hostname(), scheme.defaultPort(), socketPath, options);
+        return connect(scheme, socketPath, options, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #connect(Scheme, Path, ConnectOptions)}, and the whole connect also ends by {@code deadlineNanos}; see
+     * {@link #connect(Scheme, String, int, ConnectOptions, long)}.
+     */
+    static HttpConnection connect(Scheme scheme, Path socketPath, ConnectOptions options, long deadlineNanos)
+            throws IOException {
+        return Connections.connect(
+                scheme, options.hostname(), scheme.defaultPort(), socketPath, options, deadlineNanos);
     }
 
     /** The HTTP version this connection speaks (chosen by ALPN or by the options). */

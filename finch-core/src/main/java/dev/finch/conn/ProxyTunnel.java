@@ -28,7 +28,8 @@ final class ProxyTunnel {
      * Asks {@code proxy} (over {@code transport}) for a tunnel to {@code host:port} and waits for its answer until the
      * proxy's tunnel timeout or {@code limit}, whichever comes first.
      *
-     * @param limit the connect deadline ({@link ConnectOptions#connectDeadline()}), {@link System#nanoTime()} based
+     * @param limit the deadline of the whole connect ({@link HttpConnection#connect(Scheme, String, int,
+     *     ConnectOptions, long)}), {@link System#nanoTime()} based
      * @return the header fields of the proxy's 2xx answer
      * @throws ProxyTunnelException for a final answer that is not 2xx (101 included)
      * @throws TransportException PROXY_TUNNEL_TIMEOUT (the tunnel timeout passed), TIMEOUT ({@code limit} passed

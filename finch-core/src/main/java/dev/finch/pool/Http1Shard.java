@@ -459,15 +459,11 @@ public final class Http1Shard extends Shard {
             telemetry.emit(new FinchEvent.ConnectStart(key, index));
         }
         try {
-            ConnectOptions options = connectOptions;
-            if (requestDeadline < options.connectDeadline()) {
-                // The request timeout covers the connect as well (finch#26), a proxy's tunnel included: every step
-                // of this connect ends by the request deadline.
-                options = options.toBuilder().connectDeadline(requestDeadline).build();
-            }
+            // The request timeout covers the connect as well (finch#26), a proxy's tunnel included: every step of
+            // this connect ends by the request deadline. It is this connect's alone, never part of the pool's options.
             HttpConnection c = key.unixSocket() != null
-                    ? HttpConnection.connect(scheme, key.unixSocket(), options)
-                    : HttpConnection.connect(scheme, key.host(), key.port(), options);
+                    ? HttpConnection.connect(scheme, key.unixSocket(), connectOptions, requestDeadline)
+                    : HttpConnection.connect(scheme, key.host(), key.port(), connectOptions, requestDeadline);
             if (telemetry.enabled()) {
                 telemetry.emit(new FinchEvent.ConnectStop(
                         key, index, System.nanoTime() - start, c.protocol().alpnId(), null));

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Connects to one of several addresses of a host the way RFC 8305 §5 ("Happy Eyeballs") races them: the attempts
- * start in order, the next one after {@link #CONNECTION_ATTEMPT_DELAY_NANOS} or at once when every attempt started so
- * far has failed; an attempt that is still connecting stays open when the next starts. The first to connect wins and
+ * start in order, the next one after {@link #CONNECTION_ATTEMPT_DELAY_NANOS} or at once when an attempt fails (as
+ * browsers and curl do: a refused or unreachable address is no reason to wait); an attempt that is still connecting
+ * stays open when the next starts. The first to connect wins and
  * every other is closed. One deadline bounds them all. No thread: the attempts are non-blocking channels waited on
  * with one {@link Selector}, which lives only for the call.
  */
@@ -39,6 +40,8 @@ final class HappyEyeballs {
     // Failed attempts in the order they failed: the detail's text and the exception.
     private final List<String> failures = new ArrayList<>();
     private final List<IOException> errors = new ArrayList<>();
+    // When the next address starts: the Connection Attempt Delay after the last start, or the moment an attempt failed.
+    private long nextStart;
 
     private HappyEyeballs(String host, int port, List<InetAddress> addresses, boolean keepAlive, long deadlineNanos) {
         this.host = host;
@@ -84,18 +87,18 @@ final class HappyEyeballs {
     /** Starts and waits for attempts until one connects; returns its channel or throws. */
     private SocketChannel run(Selector selector) throws IOException {
         int next = 0;
-        long nextStart = System.nanoTime();
+        nextStart = System.nanoTime();
         while (true) {
             long now = System.nanoTime();
             if (now - deadlineNanos >= 0) {
                 break;
             }
-            if (next < addresses.size() && (connecting.isEmpty() || now - nextStart >= 0)) {
+            if (next < addresses.size() && now - nextStart >= 0) {
+                nextStart = now + CONNECTION_ATTEMPT_DELAY_NANOS; // failed() moves it back to now
                 SocketChannel connected = start(selector, addresses.get(next++));
                 if (connected != null) {
                     return connected;
                 }
-                nextStart = now + CONNECTION_ATTEMPT_DELAY_NANOS;
                 continue;
             }
             if (connecting.isEmpty()) {
@@ -220,9 +223,11 @@ final class HappyEyeballs {
         }
     }
 
+    /** Records a failed attempt; the next address starts at once. */
     private void failed(String peer, IOException e) {
         failures.add(peer + " (" + describe(e) + ")");
         errors.add(e);
+        nextStart = System.nanoTime();
     }
 
     /** {@code e} with the failures so far suppressed, for an error that ends the race early. */

@@ -44,11 +44,11 @@ public final class Transports {
      * ones, each family in the resolver's order (Mint's {@code inet6: true}: IPv6 with IPv4 fallback).
      *
      * <p>The attempts race as in RFC 8305 §5 (Happy Eyeballs): the first starts at once, each next one 250 ms (the
-     * Connection Attempt Delay) after the one before, or at once when every attempt started so far has failed. An
-     * attempt still connecting stays open while later ones start, so an address that answers late (its first SYN
-     * lost and retransmitted) still wins; the first attempt to connect is returned and every other is closed. One
-     * deadline covers DNS and every attempt; at the deadline the attempts still connecting time out. Attempts are
-     * non-blocking sockets waited on with one selector; no thread is started.
+     * Connection Attempt Delay) after the one before, or at once when an attempt fails (refused, unreachable), even
+     * while earlier ones are still connecting. An attempt still connecting stays open while later ones start, so an
+     * address that answers late (its first SYN lost and retransmitted) still wins; the first attempt to connect is
+     * returned and every other is closed. One deadline covers DNS and every attempt; at the deadline the attempts
+     * still connecting time out. Attempts are non-blocking sockets waited on with one selector; no thread is started.
      *
      * <p>Name resolution uses {@link InetAddress#getAllByName}, which the JDK offers no way to bound: a slow resolver
      * can overrun the deadline, which is checked again once it returns.

@@ -16,10 +16,11 @@ import dev.finch.testing.RawServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Receive timeout (per read) and request timeout (the whole request) on HTTP/1. */
+/** Receive timeout (per read) and request timeout (the whole request, its connect included) on HTTP/1. */
 class TimeoutsTest {
     private final FinchClient client = FinchClient.builder()
             .defaultPool(PoolConfig.builder().startPoolMetrics(true).build())
@@ -108,6 +109,30 @@ class TimeoutsTest {
                 });
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    /**
+     * A request's deadline bounds its own connect only (finch#26): it is passed to that connect and never kept in the
+     * pool's connect options, so a later connect of the pool, long after that deadline, gets the whole connect
+     * timeout. The server closes every connection, so each request connects anew.
+     */
+    @Test
+    void aRequestTimeoutBoundsOnlyItsOwnConnectAndLaterConnectsOfThePoolGetTheirWholeConnectTimeout() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        server = RawServer.start(conn -> {
+            connections.incrementAndGet();
+            conn.readHead();
+            conn.write("HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok");
+        });
+        RequestOptions shortTimeout =
+                RequestOptions.builder().requestTimeout(Duration.ofMillis(200)).build();
+
+        assertThat(client.request(Request.get(url()), shortTimeout).status()).isEqualTo(200);
+        Thread.sleep(400); // the first request's deadline is long past
+
+        assertThat(client.request(Request.get(url())).status()).isEqualTo(200);
+        assertThat(client.request(Request.get(url()), shortTimeout).status()).isEqualTo(200);
+        assertThat(connections).hasValue(3);
     }
 
     @Test

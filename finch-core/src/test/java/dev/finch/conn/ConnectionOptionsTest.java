@@ -220,13 +220,51 @@ class ConnectionOptionsTest {
                         .set(Settings.MAX_HEADER_LIST_SIZE, 1024 * 1024)
                         .build())
                 .build();
+
+        Exchange ex = headerListInMinimumSizeFrames(http2, valueLength);
+
+        assertThat(h2.seen(Frame.Settings.class).values().maxHeaderListSize()).isEqualTo(1024 * 1024);
+        assertThat(ex.error)
+                .as("a response within the advertised MAX_HEADER_LIST_SIZE")
+                .isNull();
+        assertThat(ex.headers.first("x-big")).hasSize(valueLength);
+    }
+
+    /**
+     * A set maxContinuationFrames that build() accepts carries any header list within the advertised size even when
+     * the server sends 16 KiB frames while we advertise 64 KiB ones (RFC 9113 §4.2): 63 CONTINUATIONs (64 x 16 KiB =
+     * 1 MiB) for a 600 KB list in 37 frames.
+     */
+    @Test
+    void http2AnAcceptedMaxContinuationFramesCarriesTheAdvertisedListSizeInMinimumSizeFrames() throws Exception {
+        int valueLength = 600_000;
+        Http2Options http2 = Http2Options.builder()
+                .clientSettings(Settings.builder()
+                        .set(Settings.MAX_HEADER_LIST_SIZE, 1024 * 1024)
+                        .set(Settings.MAX_FRAME_SIZE, 64 * 1024)
+                        .build())
+                .maxContinuationFrames(63)
+                .build();
+
+        Exchange ex = headerListInMinimumSizeFrames(http2, valueLength);
+
+        assertThat(ex.error)
+                .as("a 600 KB header list (within the advertised 1 MiB) in 16 KiB frames")
+                .isNull();
+        assertThat(ex.headers.first("x-big")).hasSize(valueLength);
+    }
+
+    /**
+     * A response whose header list is one field of {@code valueLength} bytes, sent as HEADERS and CONTINUATIONs of
+     * the minimum frame size (16,384 bytes), which a server may send whatever MAX_FRAME_SIZE we advertise (§4.2).
+     */
+    private Exchange headerListInMinimumSizeFrames(Http2Options http2, int valueLength) throws Exception {
         h2 = Http2Scripted.start(
                 (c, seen) -> {
                     Frame.Settings ours = c.handshake(Settings.EMPTY);
                     seen.add(ours);
                     int stream = c.await(H2Peer.Headers.class).streamId();
                     byte[] block = literalBlock("x-big", valueLength);
-                    // HEADERS + CONTINUATIONs of the default 16,384 bytes: 37 frames.
                     int chunk = Settings.MIN_MAX_FRAME_SIZE;
                     int n = (block.length + chunk - 1) / chunk;
                     Frame[] frames = new Frame[n];
@@ -240,14 +278,7 @@ class ConnectionOptionsTest {
                     c.flood(Arrays.asList(frames));
                 },
                 http2);
-
-        assertThat(h2.seen(Frame.Settings.class).values().maxHeaderListSize()).isEqualTo(1024 * 1024);
-        Exchange ex = h2.await(h2.get("/big"));
-
-        assertThat(ex.error)
-                .as("a response within the advertised MAX_HEADER_LIST_SIZE")
-                .isNull();
-        assertThat(ex.headers.first("x-big")).hasSize(valueLength);
+        return h2.await(h2.get("/big"));
     }
 
     @Test
@@ -300,6 +331,17 @@ class ConnectionOptionsTest {
                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxContinuationFrames 32 cannot carry the advertised MAX_HEADER_LIST_SIZE");
+        // 16 frames of 64 KiB would carry 1 MiB, but a server may send 16 KiB frames whatever we advertise (§4.2).
+        assertThatThrownBy(() -> Http2Options.builder()
+                        .clientSettings(Settings.builder()
+                                .set(Settings.MAX_HEADER_LIST_SIZE, 1024 * 1024)
+                                .set(Settings.MAX_FRAME_SIZE, 64 * 1024)
+                                .build())
+                        .maxContinuationFrames(15)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxContinuationFrames 15 cannot carry the advertised MAX_HEADER_LIST_SIZE")
+                .hasMessageContaining("frames of the minimum size 16384");
     }
 
     @Test

@@ -31,8 +31,7 @@ import org.junit.jupiter.api.condition.OS;
 
 /**
  * A host with several addresses: the attempts race within the one connect deadline (RFC 8305 §5, each next one 250 ms
- * after the one before or at once when the others failed), IPv6 first when {@code
- * preferIpv6} is set (Mint's {@code inet6: true}), and a failure names every attempt. A fake resolver stands in for
+ * after the one before or at once when an attempt fails), IPv6 first when {@code preferIpv6} is set (Mint's {@code inet6: true}), and a failure names every attempt. A fake resolver stands in for
  * DNS where the test needs a host with both an IPv4 and an IPv6 address; the sockets are real.
  */
 class TcpAddressFallbackTest {
@@ -228,6 +227,46 @@ class TcpAddressFallbackTest {
                         Transports.tcp("two.test", slow.port(), false, false, Transports.deadline(timeout), host ->
                                 new InetAddress[] {a, b})) {
             assertThat(remoteAddress(t)).isEqualTo(a);
+        }
+    }
+
+    /**
+     * The failure of an attempt starts the next address at once, even while an earlier attempt is still connecting:
+     * the first address hangs (0 ms), the second starts 250 ms later and is refused at once, and the third starts
+     * then, not 250 ms after the second.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aFailedAttemptStartsTheNextAddressAtOnceWhileAnEarlierOneIsStillConnecting() throws Exception {
+        InetAddress hanging = InetAddress.getByName("127.0.0.1");
+        InetAddress refusing = InetAddress.getByName("127.0.0.2");
+        InetAddress answering = InetAddress.getByName("127.0.0.3");
+        List<SocketChannel> fillers = new ArrayList<>();
+        try (ServerSocketChannel full = ServerSocketChannel.open().bind(new InetSocketAddress(hanging, 0), 1)) {
+            int port = full.socket().getLocalPort();
+            fillAcceptQueue(full, fillers);
+            assumeTrue(isFree(refusing, port), "skipped: 127.0.0.2:" + port + " is taken");
+            try (ServerSocketChannel open = ServerSocketChannel.open().bind(new InetSocketAddress(answering, port))) {
+                // warm-up, so that class loading does not count
+                try (Transport t = Transports.tcp(
+                        "warm.test", port, false, false, Io.deadline(), host -> new InetAddress[] {answering})) {
+                    open.accept().close();
+                }
+                long start = System.nanoTime();
+                try (Transport t = Transports.tcp("three.test", port, false, false, Io.deadline(), host ->
+                        new InetAddress[] {hanging, refusing, answering})) {
+                    Duration took = Duration.ofNanos(System.nanoTime() - start);
+                    assertThat(remoteAddress(t)).isEqualTo(answering);
+                    // ~250 ms: the third address started when the second failed, not at 500 ms.
+                    assertThat(took)
+                            .as("connected to the third address after " + took.toMillis() + " ms")
+                            .isLessThan(Duration.ofMillis(450));
+                }
+            }
+        } finally {
+            for (SocketChannel c : fillers) {
+                c.close();
+            }
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
@@ -67,6 +68,13 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
     private final Set<PoolKey> tagged = ConcurrentHashMap.newKeySet();
     /** How many of {@link #tagged} are unconfigured; guarded by {@link #lock}. */
     private int admitted;
+    /**
+     * Running pools refused a place because the cap was full, with the {@link #placesFreed} count then: until a place
+     * frees, their events skip the lock and the pool lookup.
+     */
+    private final Map<PoolKey, Long> refused = new ConcurrentHashMap<>();
+    /** How many times a place was freed; written under {@link #lock}. */
+    private volatile long placesFreed;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** The gauges of each pool, and the shard count they were registered for; guarded by {@link #lock}. */
@@ -159,20 +167,43 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
     }
 
     private Timer timer(MeterRegistry r, String name, String description, PoolKey key, String outcome) {
-        return Timer.builder(name)
+        return registered(r, key, tags -> Timer.builder(name)
                 .description(description)
-                .tags(tagsOf(key))
+                .tags(tags)
                 .tag("outcome", outcome)
-                .register(r);
+                .register(r));
     }
 
     private Counter errors(MeterRegistry r, PoolKey key, String phase, Throwable error) {
-        return Counter.builder("finch.errors")
+        return registered(r, key, tags -> Counter.builder("finch.errors")
                 .description("Failed requests and connection attempts, by reason")
-                .tags(tagsOf(key))
+                .tags(tags)
                 .tag("phase", phase)
                 .tag("reason", reason(error))
-                .register(r);
+                .register(r));
+    }
+
+    /**
+     * The meter {@code register} gives for {@code key}'s tags. The tags are chosen before the meter is registered,
+     * outside the lock: if the pool's stop was handled in between ({@link #forget} found nothing of it yet), the meter
+     * is removed again and the event counts under {@link #OTHER}, as the events after a stop do, so that no meter of a
+     * stopped pool stays behind.
+     */
+    private <M extends Meter> M registered(MeterRegistry r, PoolKey key, Function<Tags, M> register) {
+        Tags tags = tagsOf(key);
+        M meter = register.apply(tags);
+        if (tags == OTHER_TAGS || tagged.contains(key)) {
+            return meter;
+        }
+        lock.lock();
+        try {
+            if (!tagged.contains(key)) { // not given a place again meanwhile (admit takes the lock)
+                r.remove(meter);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return register.apply(OTHER_TAGS);
     }
 
     /** A bounded name for an error: the reason enum of Finch's exceptions, else OTHER. */
@@ -203,12 +234,18 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
      * room. A stopped pool gets none: the late events of its requests in flight (stopPool lets them finish) go to
      * {@link #OTHER}, so that they neither bring back the meters {@link #forget} removed nor hold a place for good.
      * Runs only for keys without a place, and looks the pool up under {@link #lock}, which {@link #forget} takes too:
-     * the stop event comes after the pool is marked stopped, so a place given just before it is taken back by it.
+     * the stop event comes after the pool is marked stopped, so a place given just before it is taken back by it. A
+     * running pool refused for the cap is remembered until a place frees, so that the events of pools over the cap
+     * take neither the lock nor a pool lookup each.
      */
     private boolean admit(PoolKey key) {
         if (isExempt(key)) {
             tagged.add(key);
             return true;
+        }
+        Long refusedWhen = refused.get(key);
+        if (refusedWhen != null && refusedWhen == placesFreed) {
+            return false; // over the cap, and no place freed since
         }
         lock.lock();
         try {
@@ -216,9 +253,14 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
                 return true;
             }
             FinchClient c = client;
-            if (admitted >= maxPoolTags || c == null || c.findPool(key).isEmpty()) {
+            if (c == null || c.findPool(key).isEmpty()) {
                 return false;
             }
+            if (admitted >= maxPoolTags) {
+                refused.put(key, placesFreed);
+                return false;
+            }
+            refused.remove(key);
             admitted++;
             tagged.add(key);
             return true;
@@ -242,11 +284,13 @@ public final class FinchMeters implements MeterBinder, FinchListener, Ordered {
             if (old != null && r != null) {
                 old.meters().forEach(r::remove);
             }
+            refused.remove(key);
             if (!tagged.remove(key)) {
                 return; // its meters, if any, are OTHER's, which stay
             }
             if (!isExempt(key)) {
                 admitted--;
+                placesFreed++; // the pools refused so far may get this place
             }
             if (r != null) {
                 for (Meter m :

@@ -25,10 +25,12 @@ import org.springframework.boot.ssl.SslBundle;
  * {@code https} origins only.
  *
  * <p>These pools are transient ({@link FinchClient#startTransientPool}): when one stops (pool-max-idle-time), the
- * client keeps nothing of it, and the next request through the settings starts it again. A request that finds the
- * pool running just as it stops runs on a pool started from the origin's own configuration (the client has no other
- * for that key); the next request through the settings replaces that pool. A settings pool of a configured origin
- * ({@code finch.pools.*}, default tag) counts as configured in health and meters ({@link #originOf}).
+ * client keeps nothing of it, and the next request through the settings starts it again from the origin's
+ * configuration. A request that finds the pool running just as it stops runs on a pool the client starts for that key
+ * from its default configuration (it has no other for a tagged key); the next request through the settings finds
+ * that the running pool is not one built here from the origin's current configuration and these settings, and
+ * replaces it. A settings pool of a configured origin ({@code finch.pools.*}, default tag) counts as configured in
+ * health and meters ({@link #originOf}).
  */
 final class SettingsPools {
     static final SettingsPools NONE = new SettingsPools(null, null);
@@ -39,6 +41,22 @@ final class SettingsPools {
     private static final AtomicLong BUNDLE_IDS = new AtomicLong();
     /** A number per bundle instance, for tags: bundles have no name of their own in the settings. */
     private static final Map<SslBundle, Long> BUNDLES = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * How each settings pool configuration was built, by identity (PoolConfig has no equals): a running pool is the
+     * right one only if its configuration is here with the recipe the settings would use now. Shared by every factory,
+     * so that two factories with the same settings keep each other's pool. Weak: a configuration no pool runs with
+     * any more goes.
+     */
+    private static final Map<PoolConfig, Recipe> BUILT = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * What a settings pool configuration is made of: the origin's configuration (by identity) and the settings put in
+     * place of its connect timeout and TLS options (null for those kept).
+     */
+    private record Recipe(PoolConfig base, Duration connectTimeout, SslBundle sslBundle) {}
+
+    /** How often {@link #poolTag} stops a wrong pool and starts its own before it lets the request go. */
+    private static final int RESTARTS = 3;
 
     private final Duration connectTimeout;
     private final SslBundle sslBundle;
@@ -91,28 +109,44 @@ final class SettingsPools {
         }
         String tag = "spring" + (timeout ? "-connect-" + connectTimeout : "") + (ssl ? sslTag : "");
         PoolKey key = origin.withTag(tag);
-        PoolConfig running = client.findPool(key).orElse(null);
-        if (running == null || !has(running.connectOptions(), timeout, ssl)) {
+        Recipe recipe = new Recipe(base, timeout ? connectTimeout : null, ssl ? sslBundle : null);
+        PoolConfig config = null;
+        for (int tries = 0; tries < RESTARTS; tries++) {
+            PoolConfig running = client.findPool(key).orElse(null);
+            if (running != null && recipe.equals(BUILT.get(running))) {
+                return tag;
+            }
             if (running != null) {
-                // Started from the origin's configuration by a request that came as the settings pool stopped.
+                // Not built from the origin's current configuration with these settings: started by the client from
+                // its default configuration for a request that came as the settings pool stopped, or built before the
+                // origin's configuration changed. Its whole configuration is what counts (size, TLS trust, client
+                // certificate, proxy), not only the settings' own values.
                 client.stopPool(key);
             }
-            ConnectOptions.Builder options = connect.toBuilder();
-            if (timeout) {
-                options.connectTimeout(connectTimeout);
+            if (config == null) {
+                config = build(recipe);
             }
-            if (ssl) {
-                options.tls(tls());
+            if (client.startTransientPool(key, config)) {
+                return tag;
             }
-            client.startTransientPool(
-                    key, base.toBuilder().connectOptions(options.build()).build());
+            // A request routed to the stopped pool restarted the key in between: look again.
         }
         return tag;
     }
 
-    /** Whether a running pool's connect options are those of these settings. */
-    private boolean has(ConnectOptions running, boolean timeout, boolean ssl) {
-        return (!timeout || connectTimeout.equals(running.connectTimeout())) && (!ssl || running.tls() == tls());
+    /** The settings pool configuration for {@code recipe}, recorded in {@link #BUILT}. */
+    private PoolConfig build(Recipe recipe) {
+        ConnectOptions.Builder options = recipe.base().connectOptions().toBuilder();
+        if (recipe.connectTimeout() != null) {
+            options.connectTimeout(recipe.connectTimeout());
+        }
+        if (recipe.sslBundle() != null) {
+            options.tls(tls());
+        }
+        PoolConfig config =
+                recipe.base().toBuilder().connectOptions(options.build()).build();
+        BUILT.put(config, recipe);
+        return config;
     }
 
     /**

@@ -273,8 +273,9 @@ class FinchHttpClientSettingsTest {
     }
 
     /**
-     * A request that came just as its settings pool stopped started that key's pool from the origin's configuration
-     * (the client keeps nothing of a stopped settings pool): the next request through the settings replaces it.
+     * A request that came just as its settings pool stopped started that key's pool from the client's default
+     * configuration (the client keeps nothing of a stopped settings pool): the next request through the settings
+     * replaces it.
      */
     @Test
     void aSettingsKeyRunningWithoutTheSettingsIsReplacedByTheNextRequest() throws Exception {
@@ -300,6 +301,51 @@ class FinchHttpClientSettingsTest {
                                     .connectOptions()
                                     .connectTimeout())
                             .isEqualTo(Duration.ofSeconds(2));
+                });
+    }
+
+    /**
+     * The same race for a configured origin ({@code finch.pools.*}): the client starts the tagged key from its
+     * default configuration, whose connect timeout here is the settings' one. The next request through the settings
+     * compares the running pool's whole configuration with the one it builds from the origin's (size, TLS, proxy ...)
+     * and replaces it; a RestClient built again with the same settings keeps that pool.
+     */
+    @Test
+    void aSettingsPoolOfAConfiguredOriginThatRacedItsStopIsReplacedByOneFromTheOriginsConfiguration() {
+        runner.withPropertyValues(
+                        "finch.pools.api.url=" + plainUrl(),
+                        "finch.pools.api.connect-timeout=2s",
+                        "finch.pools.api.size=7",
+                        "spring.http.clients.connect-timeout=5s") // the default pool's connect timeout too
+                .run(context -> {
+                    FinchClient finch = context.getBean(FinchClient.class);
+                    RestClient rest = context.getBean(RestClient.Builder.class).build();
+                    PoolKey key = PoolKey.of(plainUrl(), "spring-connect-PT5S");
+
+                    assertThat(rest.get().uri(plainUrl() + "/").retrieve().body(String.class))
+                            .isEqualTo("plain");
+                    assertThat(finch.findPool(key).orElseThrow().size()).isEqualTo(7);
+
+                    // The settings pool stops (pool-max-idle-time) just after poolTag() chose it for a request,
+                    // which then runs with that tag on a pool the client starts from its default configuration.
+                    assertThat(finch.stopPool(key)).isTrue();
+                    finch.request(dev.finch.Request.get(plainUrl() + "/").toBuilder()
+                            .poolTag(key.tag())
+                            .build());
+                    assertThat(finch.findPool(key).orElseThrow()).isSameAs(finch.defaultPoolConfig());
+
+                    assertThat(rest.get().uri(plainUrl() + "/").retrieve().body(String.class))
+                            .isEqualTo("plain");
+                    PoolConfig replaced = finch.findPool(key).orElseThrow();
+                    assertThat(replaced.size())
+                            .as("size of the settings pool of finch.pools.api (configured 7, default 50)")
+                            .isEqualTo(7);
+                    assertThat(replaced.connectOptions().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+
+                    RestClient again = context.getBean(RestClient.Builder.class).build();
+                    assertThat(again.get().uri(plainUrl() + "/").retrieve().body(String.class))
+                            .isEqualTo("plain");
+                    assertThat(finch.findPool(key).orElseThrow()).isSameAs(replaced);
                 });
     }
 }

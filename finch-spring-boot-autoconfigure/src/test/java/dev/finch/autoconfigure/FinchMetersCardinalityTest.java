@@ -128,6 +128,34 @@ class FinchMetersCardinalityTest {
         });
     }
 
+    /**
+     * A running pool refused a place for the cap is remembered as refused (its events then skip the lock and the pool
+     * lookup) only until a place frees: its next event then takes the place.
+     */
+    @Test
+    void aRunningPoolRefusedForTheCapTakesAPlaceThatFrees() {
+        runner.withPropertyValues("finch.metrics.max-pool-tags=1").run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            FinchClient client = context.getBean(FinchClient.class);
+            String url = server.baseUrl();
+            assertThat(client.request(Request.get(url + "/bytes/3")).status()).isEqualTo(200);
+            failingRequest(client, refusing(2));
+            failingRequest(client, refusing(2));
+            assertThat(registry.find("finch.errors").tags("pool", refusing(2)).counters())
+                    .isEmpty();
+
+            assertThat(client.stopPool(PoolKey.of(url))).isTrue();
+            assertThat(client.findPool(PoolKey.of(refusing(2)))).isPresent();
+            failingRequest(client, refusing(2));
+
+            assertThat(registry.get("finch.errors")
+                            .tags("pool", refusing(2), "phase", "connect")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
+        });
+    }
+
     @Test
     void theCapMustBeAtLeastOne() {
         runner.withPropertyValues("finch.metrics.max-pool-tags=0")

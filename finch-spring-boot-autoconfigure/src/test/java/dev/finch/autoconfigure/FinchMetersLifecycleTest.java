@@ -9,25 +9,34 @@ import dev.finch.Request;
 import dev.finch.telemetry.FinchEvent;
 import dev.finch.telemetry.FinchListener;
 import dev.finch.testing.RawServer;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Pool gauges follow the pools' lives: registered on first use, removed when pool-max-idle-time stops the pool. */
+/**
+ * Pool meters follow the pools' lives: registered on first use, removed when pool-max-idle-time or stopPool stops the
+ * pool, and never left behind by an event handled while the pool stops.
+ */
 class FinchMetersLifecycleTest {
     private static final CountDownLatch POOL_STOPPED = new CountDownLatch(1);
 
@@ -162,6 +171,73 @@ class FinchMetersLifecycleTest {
                         .as("the running pool gets the free place under max-pool-tags=1")
                         .isNotEmpty();
             });
+        }
+    }
+
+    /**
+     * FinchMeters chooses a pool's tags before it registers a timer with them, outside its lock. A stop handled in
+     * between (forget: removes every meter found with the pool's tags) finds nothing yet; the timer registered just
+     * after must not stay behind with the stopped pool's tags. A meter filter holds the registration of that one
+     * timer until the stop event has been handled.
+     */
+    @Test
+    void aTimerRegisteredWhileItsPoolStopsIsNotLeftBehindWithTheStoppedPoolsTags() throws Exception {
+        AtomicBoolean hold = new AtomicBoolean(true);
+        CountDownLatch registering = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (id.getName().equals("finch.queue.duration")
+                        && url.equals(id.getTag("pool"))
+                        && hold.compareAndSet(true, false)) {
+                    registering.countDown();
+                    try {
+                        stopped.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return id;
+            }
+        });
+        FinchMeters[] meters = new FinchMeters[1];
+        FinchClient client =
+                FinchClient.builder().listener(e -> meters[0].onEvent(e)).build();
+        try {
+            meters[0] = new FinchMeters(
+                    new StaticListableBeanFactory(Map.of("finchClient", client)).getBeanProvider(FinchClient.class),
+                    Set.of(),
+                    10);
+            meters[0].bindTo(registry);
+
+            CompletableFuture<Integer> request = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.request(Request.get(url + "/")).status();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            // The request's QueueStop got the pool's own tags and is registering its timer.
+            assertThat(registering.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.stopPool(PoolKey.of(url))).isTrue(); // PoolStopped: forget(key) on this thread
+            stopped.countDown();
+            assertThat(request.get(10, TimeUnit.SECONDS)).isEqualTo(204);
+            meters[0].refresh();
+
+            assertThat(client.findPool(PoolKey.of(url))).isEmpty();
+            assertThat(registry.find("finch.queue.duration").tag("pool", url).timers())
+                    .as("meters of the stopped unconfigured pool " + url)
+                    .isEmpty();
+            assertThat(registry.get("finch.queue.duration")
+                            .tags("pool", FinchMeters.OTHER, "outcome", "success")
+                            .timer()
+                            .count())
+                    .as("the wait, counted as the events after a stop are")
+                    .isEqualTo(1);
+        } finally {
+            client.close();
         }
     }
 
