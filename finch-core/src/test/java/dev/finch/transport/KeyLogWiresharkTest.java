@@ -191,8 +191,23 @@ class KeyLogWiresharkTest {
             capture.stop();
 
             assertThat(serverOutput).contains("ping-before-update", "SSL_do_handshake -> 1", "ping-after-update");
-            String out =
-                    capture.tshark(keys, List.of("-d", "tcp.port==" + port + ",tls", "-q", "-z", "follow,tls,ascii,0"));
+            // The capture holds all loopback TCP of the machine (other builds, other tests): follow this server's
+            // connection, not stream 0.
+            String stream = capture.tshark(
+                            keys,
+                            List.of(
+                                    "-Y",
+                                    "tcp.port==" + port + " && tcp.flags.syn==1",
+                                    "-T",
+                                    "fields",
+                                    "-e",
+                                    "tcp.stream"))
+                    .lines()
+                    .filter(line -> line.matches("\\d+"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no connection to port " + port + " in the capture"));
+            String out = capture.tshark(
+                    keys, List.of("-d", "tcp.port==" + port + ",tls", "-q", "-z", "follow,tls,ascii," + stream));
             assertThat(out).contains("pong-before-update", "pong-after-update", "ping-after-update");
         }
     }
