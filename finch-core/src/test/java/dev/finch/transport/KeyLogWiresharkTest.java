@@ -56,6 +56,7 @@ class KeyLogWiresharkTest {
                 .keyLogFile(keys)
                 .build();
         String http11Tls13Port;
+        String http11Tls12Port;
         try (Capture capture = Capture.start(dir)) {
             try (JettyServer h2Tls13 = JettyServer.h2();
                     JettyServer h1Tls13 = JettyServer.https();
@@ -74,6 +75,7 @@ class KeyLogWiresharkTest {
                                     .build())
                             .build()) {
                 http11Tls13Port = Integer.toString(h1Tls13.port());
+                http11Tls12Port = Integer.toString(h1Tls12.port());
                 request(client, h2Tls13, "/bytes/1302");
                 request(client, h1Tls13, "/bytes/1301");
                 request(client, h2Tls12, "/bytes/1202");
@@ -84,9 +86,12 @@ class KeyLogWiresharkTest {
             String out = capture.tshark(
                     keys,
                     List.of(
-                            // Jetty's port is not one tshark takes for TLS by itself (its h2 ports are, by ALPN).
+                            // Jetty's ports are not ones tshark takes for TLS by itself (its h2 ports are, by
+                            // ALPN): both HTTP/1.1 servers' ports are named.
                             "-d",
                             "tcp.port==" + http11Tls13Port + ",tls",
+                            "-d",
+                            "tcp.port==" + http11Tls12Port + ",tls",
                             "-Y",
                             "http.request or http2.type == 1",
                             "-T",
