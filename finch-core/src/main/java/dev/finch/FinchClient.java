@@ -314,7 +314,7 @@ public final class FinchClient implements AutoCloseable {
     private void run(Call call) throws IOException {
         PoolKey key = call.request.poolKey();
         for (int tries = 0; ; tries++) {
-            Pool pool = resolve(key);
+            Pool pool = resolve(key, call.options.poolConfigIfStartingOrNull());
             Shard shard = pool.select(call.request, call.options.strategyOrNull());
             try {
                 if (shard instanceof Http1Shard h1) {
@@ -335,7 +335,11 @@ public final class FinchClient implements AutoCloseable {
 
     // ---- pools ------------------------------------------------------------------------------------------------------
 
-    private Pool resolve(PoolKey key) throws FinchException {
+    /**
+     * The running pool for {@code key}, else one started from the key's configuration, else from {@code ifStarting}
+     * (a request's {@link RequestOptions.Builder#poolConfigIfStarting}; not remembered), else from the default.
+     */
+    private Pool resolve(PoolKey key, PoolConfig ifStarting) throws FinchException {
         Pool p = pools.get(key);
         if (p != null && !p.isStopped()) {
             return p;
@@ -345,7 +349,19 @@ public final class FinchClient implements AutoCloseable {
             if (closed) {
                 throw clientClosed();
             }
-            return pools.compute(key, (k, old) -> old != null && !old.isStopped() ? old : startPool(k, null, true));
+            return pools.compute(key, (k, old) -> {
+                if (old != null && !old.isStopped()) {
+                    return old;
+                }
+                if (ifStarting != null && !configs.containsKey(k)) {
+                    // Checked only here, when it is used: a request on a running pool costs nothing more. What this
+                    // throws leaves the map as it was.
+                    Builder.check(k.toString(), ifStarting);
+                    Builder.checkProxy(k, ifStarting);
+                    return startPool(k, ifStarting, false);
+                }
+                return startPool(k, null, true);
+            });
         } finally {
             state.readLock().unlock();
         }
@@ -387,7 +403,10 @@ public final class FinchClient implements AutoCloseable {
      * (a pool for one use, such as per-origin pools an application derives at run time): once this pool stops
      * (pool-max-idle-time, {@link #stopPool}), nothing of it stays in the client, and the next request for
      * {@code key} starts a pool from the key's own configuration (the one it was built or last started with
-     * {@link #startPool(PoolKey, PoolConfig)}), else the default one. Call this again to run it with {@code config}.
+     * {@link #startPool(PoolKey, PoolConfig)}), else from its {@link RequestOptions.Builder#poolConfigIfStarting},
+     * else the default one. Call this again to run it with {@code config}, or send the requests with
+     * {@code poolConfigIfStarting(config)} so that whichever of them finds the pool stopped starts it with
+     * {@code config}.
      *
      * @return true if a pool was started, false if one was already running (it keeps its configuration)
      * @throws FinchException CLIENT_CLOSED
@@ -428,7 +447,8 @@ public final class FinchClient implements AutoCloseable {
     /**
      * Stops the pool for {@code key} (Finch's {@code stop_pool/2}): idle connections close at once; requests in flight
      * finish and their connections close when they are done; requests waiting for a connection move to a new pool,
-     * which the next request starts from the key's configuration.
+     * which the next request starts from the key's configuration (or its
+     * {@link RequestOptions.Builder#poolConfigIfStarting}, or the default; see {@link #poolConfigFor}).
      *
      * @return whether a pool was running
      */
@@ -477,7 +497,8 @@ public final class FinchClient implements AutoCloseable {
 
     /**
      * The configuration a request for {@code key} runs with: the running pool's; else the one configured or last
-     * started for {@code key} (a stopped pool restarts with it); else the default configuration.
+     * started for {@code key} (a stopped pool restarts with it); else the default configuration, for a request
+     * without {@link RequestOptions.Builder#poolConfigIfStarting} (one with it starts the pool from that).
      */
     public PoolConfig poolConfigFor(PoolKey key) {
         Objects.requireNonNull(key, "key");

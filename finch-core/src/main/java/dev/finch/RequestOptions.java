@@ -1,5 +1,6 @@
 package dev.finch;
 
+import dev.finch.pool.PoolConfig;
 import dev.finch.pool.PoolStrategy;
 import java.time.Duration;
 import java.util.Objects;
@@ -19,6 +20,9 @@ import java.util.Optional;
  *   <tr><td>{@code requestTimeout}</td><td>none</td><td>the whole request, from the call to the last byte, on HTTP/1
  *       and HTTP/2: {@code FinchException REQUEST_TIMEOUT}</td></tr>
  *   <tr><td>{@code strategy}</td><td>the pool's</td><td>which shard serves the request when count &gt; 1</td></tr>
+ *   <tr><td>{@code poolConfigIfStarting}</td><td>none</td><td>the configuration of the pool this request starts when
+ *       none runs for its key and the key has no configuration of its own (started transiently, as
+ *       {@link FinchClient#startTransientPool}); see {@link Builder#poolConfigIfStarting}</td></tr>
  * </table>
  */
 public final class RequestOptions {
@@ -28,6 +32,7 @@ public final class RequestOptions {
     private final Duration receiveTimeout;
     private final Duration requestTimeout;
     private final PoolStrategy strategy;
+    private final PoolConfig poolConfigIfStarting;
     // Precomputed for the request path.
     final long poolTimeoutNanos;
     final long receiveTimeoutNanos;
@@ -38,6 +43,7 @@ public final class RequestOptions {
         this.receiveTimeout = b.receiveTimeout;
         this.requestTimeout = b.requestTimeout;
         this.strategy = b.strategy;
+        this.poolConfigIfStarting = b.poolConfigIfStarting;
         this.poolTimeoutNanos = saturatedNanos(poolTimeout);
         this.receiveTimeoutNanos = saturatedNanos(receiveTimeout);
         this.requestTimeoutNanos = requestTimeout == null ? Long.MAX_VALUE : saturatedNanos(requestTimeout);
@@ -60,6 +66,7 @@ public final class RequestOptions {
         b.receiveTimeout = receiveTimeout;
         b.requestTimeout = requestTimeout;
         b.strategy = strategy;
+        b.poolConfigIfStarting = poolConfigIfStarting;
         return b;
     }
 
@@ -87,10 +94,23 @@ public final class RequestOptions {
         return strategy;
     }
 
+    /**
+     * The configuration a pool this request has to start gets when its key has none of its own, or empty for the
+     * default configuration; see {@link Builder#poolConfigIfStarting}.
+     */
+    public Optional<PoolConfig> poolConfigIfStarting() {
+        return Optional.ofNullable(poolConfigIfStarting);
+    }
+
+    PoolConfig poolConfigIfStartingOrNull() {
+        return poolConfigIfStarting;
+    }
+
     @Override
     public String toString() {
         return "RequestOptions[poolTimeout=" + poolTimeout + ", receiveTimeout=" + receiveTimeout + ", requestTimeout="
-                + requestTimeout + ", strategy=" + strategy + "]";
+                + requestTimeout + ", strategy=" + strategy
+                + (poolConfigIfStarting == null ? "" : ", poolConfigIfStarting=" + poolConfigIfStarting) + "]";
     }
 
     private static long saturatedNanos(Duration d) {
@@ -107,6 +127,7 @@ public final class RequestOptions {
         private Duration receiveTimeout = Duration.ofSeconds(15);
         private Duration requestTimeout;
         private PoolStrategy strategy;
+        private PoolConfig poolConfigIfStarting;
 
         private Builder() {}
 
@@ -131,6 +152,28 @@ public final class RequestOptions {
         /** The shard strategy for this request; {@code null} for the pool's own (the default). */
         public Builder strategy(PoolStrategy strategy) {
             this.strategy = strategy;
+            return this;
+        }
+
+        /**
+         * The configuration to start this request's pool with if none runs for its key when the request needs it
+         * (never started, or stopped by pool-max-idle-time or {@link FinchClient#stopPool}) and the key has no
+         * configuration of its own; {@code null} for the client's default configuration (the default). A pool
+         * started so is transient, as with {@link FinchClient#startTransientPool}: the client does not remember the
+         * configuration, and a later request without this option starts the key's pool from the default again.
+         *
+         * <p>It only applies to starting a pool. A running pool serves the request whatever its configuration, and a
+         * key with a configuration of its own (from {@link FinchClient.Builder#pool} or
+         * {@link FinchClient#startPool}) is started with that one: this option stands in for the default
+         * configuration, not for the key's. Use it to derive pools at run time (a tagged pool of an origin with other
+         * connect options, say) without a request that comes as such a pool stops running on a pool from the
+         * default configuration. The configuration is checked for the request's key when the pool starts; one that
+         * cannot work for it fails the request with the {@link IllegalArgumentException}
+         * {@link FinchClient#startTransientPool} would throw (an async request fails with an {@code IOException}
+         * caused by it).
+         */
+        public Builder poolConfigIfStarting(PoolConfig config) {
+            this.poolConfigIfStarting = config;
             return this;
         }
 

@@ -154,6 +154,104 @@ class PoolManagementTest {
     }
 
     @Test
+    void aRequestWithPoolConfigIfStartingStartsItsPoolTransientlyWithThatConfiguration() throws Exception {
+        try (FinchClient client = FinchClient.builder()
+                .defaultPool(METRICS.toBuilder().size(9).build())
+                .build()) {
+            PoolKey tagged = key.withTag("derived");
+            PoolConfig derived = METRICS.toBuilder().size(5).build();
+            RequestOptions options =
+                    RequestOptions.builder().poolConfigIfStarting(derived).build();
+            Request request = Request.get(base + "/bytes/1").toBuilder()
+                    .poolTag("derived")
+                    .build();
+
+            assertThat(client.request(request, options).status()).isEqualTo(200);
+
+            assertThat(client.findPool(tagged)).containsSame(derived);
+            assertThat(client.poolConfigFor(tagged)).isSameAs(derived);
+            assertThat(client.defaultPoolStatus())
+                    .as("not a pool of the default configuration")
+                    .doesNotContainKey(tagged);
+            // A running pool serves the request whatever the option says.
+            PoolConfig other = METRICS.toBuilder().size(7).build();
+            assertThat(client.request(
+                                    request,
+                                    RequestOptions.builder()
+                                            .poolConfigIfStarting(other)
+                                            .build())
+                            .status())
+                    .isEqualTo(200);
+            assertThat(client.findPool(tagged)).containsSame(derived);
+
+            // Transient: nothing of it stays once it stops.
+            assertThat(client.stopPool(tagged)).isTrue();
+            assertThat(client.poolConfigFor(tagged)).isSameAs(client.defaultPoolConfig());
+            // Async requests start it the same way.
+            assertThat(client.requestAsync(request, options)
+                            .get(10, TimeUnit.SECONDS)
+                            .status())
+                    .isEqualTo(200);
+            assertThat(client.findPool(tagged)).containsSame(derived);
+            assertThat(client.stopPool(tagged)).isTrue();
+            // Without the option the key gets the default configuration again (Finch).
+            assertThat(client.request(request).status()).isEqualTo(200);
+            assertThat(client.findPool(tagged)).containsSame(client.defaultPoolConfig());
+        }
+    }
+
+    @Test
+    void aKeyWithAConfigurationOfItsOwnStartsWithItWhateverPoolConfigIfStartingSays() throws Exception {
+        PoolConfig configured = METRICS.toBuilder().size(3).build();
+        PoolConfig remembered = METRICS.toBuilder().size(4).build();
+        try (FinchClient client = FinchClient.builder().pool(key, configured).build()) {
+            PoolKey started = key.withTag("started");
+            client.startPool(started, remembered);
+            client.stopPool(key);
+            client.stopPool(started);
+            RequestOptions options = RequestOptions.builder()
+                    .poolConfigIfStarting(METRICS.toBuilder().size(5).build())
+                    .build();
+
+            client.request(Request.get(base + "/bytes/1"), options);
+            client.request(
+                    Request.get(base + "/bytes/1").toBuilder()
+                            .poolTag("started")
+                            .build(),
+                    options);
+
+            assertThat(client.findPool(key)).containsSame(configured);
+            assertThat(client.findPool(started)).containsSame(remembered);
+        }
+    }
+
+    @Test
+    void aPoolConfigIfStartingThatCannotWorkFailsTheRequestThatWouldStartAPoolWithIt() throws Exception {
+        PoolConfig jitterWithoutAge = PoolConfig.builder()
+                .http2(PoolConfig.Http2Config.builder()
+                        .maxConnectionAgeJitter(Duration.ofSeconds(1))
+                        .build())
+                .build();
+        RequestOptions options =
+                RequestOptions.builder().poolConfigIfStarting(jitterWithoutAge).build();
+        try (FinchClient client = FinchClient.builder().build()) {
+            Request request = Request.get(base + "/bytes/1").toBuilder()
+                    .poolTag("derived")
+                    .build();
+
+            assertThatThrownBy(() -> client.request(request, options))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("pools[" + key.withTag("derived") + "].http2.maxConnectionAgeJitter needs"
+                            + " http2.maxConnectionAge");
+            assertThat(client.poolKeys()).isEmpty();
+
+            // Only a pool it starts is checked: on a running pool the option is not looked at.
+            client.request(request);
+            assertThat(client.request(request, options).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void requestMovedToAnotherShardWaitsOnlyWhatIsLeftOfItsPoolTimeout() throws Exception {
         Duration poolTimeout = Duration.ofSeconds(2);
         AtomicInteger holders = new AtomicInteger();

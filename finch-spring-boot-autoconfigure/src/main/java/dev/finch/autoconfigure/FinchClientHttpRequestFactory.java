@@ -184,9 +184,11 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
                 String m, URI target, HttpHeaders headers, StreamingHttpOutputMessage.Body streamed, byte[] bytes)
                 throws IOException {
             Request.Builder rb = Request.builder(m, target).putPrivate(OBSERVED_BY_SPRING, Boolean.TRUE);
-            String tag = pools.poolTag(client, target);
-            if (tag != null) {
-                rb.poolTag(tag);
+            SettingsPools.Route route = pools.route(client, target);
+            RequestOptions requestOptions = options;
+            if (route != null) {
+                rb.poolTag(route.tag());
+                requestOptions = route.options(options);
             }
             headers.forEach((name, values) -> {
                 if (!"host".equalsIgnoreCase(name)) {
@@ -206,7 +208,7 @@ public final class FinchClientHttpRequestFactory implements ClientHttpRequestFac
                     pipe.abort(new IOException("the request ended before its body was written"));
                 }
             });
-            AsyncRef ref = client.asyncRequest(rb.build(), response, options);
+            AsyncRef ref = client.asyncRequest(rb.build(), response, requestOptions);
             response.started(client, ref);
             if (pipe != null) {
                 try {

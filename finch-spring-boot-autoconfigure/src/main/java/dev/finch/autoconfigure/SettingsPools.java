@@ -2,6 +2,7 @@ package dev.finch.autoconfigure;
 
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
+import dev.finch.RequestOptions;
 import dev.finch.conn.ConnectOptions;
 import dev.finch.pool.FinchException;
 import dev.finch.pool.PoolConfig;
@@ -25,17 +26,20 @@ import org.springframework.boot.ssl.SslBundle;
  * {@code https} origins only.
  *
  * <p>These pools are transient ({@link FinchClient#startTransientPool}): when one stops (pool-max-idle-time), the
- * client keeps nothing of it, and the next request through the settings starts it again from the origin's
- * configuration. A request that finds the pool running just as it stops runs on a pool the client starts for that key
- * from its default configuration (it has no other for a tagged key); the next request through the settings finds
- * that the running pool is not one built here from the origin's current configuration and these settings, and
- * replaces it. A settings pool of a configured origin ({@code finch.pools.*}, default tag) counts as configured in
- * health and meters ({@link #originOf}).
+ * client keeps nothing of it. Every request routed to one carries its configuration as
+ * {@link RequestOptions.Builder#poolConfigIfStarting}, so a request that finds the pool stopped (it stopped between
+ * {@link #route} and the request, or just now) starts it again with that configuration, never with the client's
+ * default one (the client has no other for a tagged key): the origin's proxy, TLS trust, client certificate and size
+ * hold for every request through the settings. A pool running for a settings key that is not one built here from the
+ * origin's current configuration and these settings (started by a request sent with that tag by other means, or built
+ * before the origin's configuration changed) is replaced by the next request through the settings. A settings pool of
+ * a configured origin ({@code finch.pools.*}, default tag) counts as configured in health and meters
+ * ({@link #originOf}).
  */
 final class SettingsPools {
     static final SettingsPools NONE = new SettingsPools(null, null);
 
-    /** The tags {@link #poolTag} gives: {@code spring-connect-<duration>}, {@code spring-ssl-<n>}, or both. */
+    /** The tags {@link #route} gives: {@code spring-connect-<duration>}, {@code spring-ssl-<n>}, or both. */
     private static final Pattern TAG = Pattern.compile("spring(?:-connect-PT[0-9.HMS]+)?(?:-ssl-[0-9]+)?");
 
     private static final AtomicLong BUNDLE_IDS = new AtomicLong();
@@ -55,8 +59,16 @@ final class SettingsPools {
      */
     private record Recipe(PoolConfig base, Duration connectTimeout, SslBundle sslBundle) {}
 
-    /** How often {@link #poolTag} stops a wrong pool and starts its own before it lets the request go. */
-    private static final int RESTARTS = 3;
+    /**
+     * Where a request through the settings goes: the pool {@code tag} of its origin, started with {@code config} if it
+     * is not running when the request gets there.
+     */
+    record Route(String tag, PoolConfig config) {
+        /** {@code options} with {@link #config} as the configuration of a pool the request has to start. */
+        RequestOptions options(RequestOptions options) {
+            return options.toBuilder().poolConfigIfStarting(config).build();
+        }
+    }
 
     private final Duration connectTimeout;
     private final SslBundle sslBundle;
@@ -90,12 +102,12 @@ final class SettingsPools {
     }
 
     /**
-     * The pool tag for a request to {@code target}, once that pool runs; null when the origin's own pool has the
-     * connect options asked for.
+     * The route of a request to {@code target}, its pool running; null when the origin's own pool has the connect
+     * options asked for.
      *
      * @throws FinchException CLIENT_CLOSED
      */
-    String poolTag(FinchClient client, URI target) throws FinchException {
+    Route route(FinchClient client, URI target) throws FinchException {
         if (this == NONE) {
             return null;
         }
@@ -110,28 +122,21 @@ final class SettingsPools {
         String tag = "spring" + (timeout ? "-connect-" + connectTimeout : "") + (ssl ? sslTag : "");
         PoolKey key = origin.withTag(tag);
         Recipe recipe = new Recipe(base, timeout ? connectTimeout : null, ssl ? sslBundle : null);
-        PoolConfig config = null;
-        for (int tries = 0; tries < RESTARTS; tries++) {
-            PoolConfig running = client.findPool(key).orElse(null);
-            if (running != null && recipe.equals(BUILT.get(running))) {
-                return tag;
-            }
-            if (running != null) {
-                // Not built from the origin's current configuration with these settings: started by the client from
-                // its default configuration for a request that came as the settings pool stopped, or built before the
-                // origin's configuration changed. Its whole configuration is what counts (size, TLS trust, client
-                // certificate, proxy), not only the settings' own values.
-                client.stopPool(key);
-            }
-            if (config == null) {
-                config = build(recipe);
-            }
-            if (client.startTransientPool(key, config)) {
-                return tag;
-            }
-            // A request routed to the stopped pool restarted the key in between: look again.
+        PoolConfig running = client.findPool(key).orElse(null);
+        if (running != null && recipe.equals(BUILT.get(running))) {
+            return new Route(tag, running);
         }
-        return tag;
+        PoolConfig config = build(recipe);
+        if (running != null) {
+            // Not built from the origin's current configuration with these settings. Its whole configuration is what
+            // counts (size, TLS trust, client certificate, proxy), not only the settings' own values.
+            client.stopPool(key);
+        }
+        // Started here rather than by the request, so that a configuration that cannot work fails on the caller's
+        // thread; if another request started the key in between, this one runs on that pool. Should the pool stop
+        // before the request gets there, the request starts it again from the same configuration (Route#options).
+        client.startTransientPool(key, config);
+        return new Route(tag, config);
     }
 
     /** The settings pool configuration for {@code recipe}, recorded in {@link #BUILT}. */
@@ -151,7 +156,7 @@ final class SettingsPools {
 
     /**
      * The key of the origin's own pool (default tag) that {@code key} is a settings pool of, if its tag is one
-     * {@link #poolTag} gives.
+     * {@link #route} gives.
      */
     static Optional<PoolKey> originOf(PoolKey key) {
         return !key.isDefaultTag() && TAG.matcher(key.tag()).matches() && !"spring".equals(key.tag())

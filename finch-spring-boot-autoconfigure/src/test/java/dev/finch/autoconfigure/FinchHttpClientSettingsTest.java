@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.finch.FinchClient;
 import dev.finch.PoolKey;
+import dev.finch.RequestInterceptor;
 import dev.finch.http.TransportException;
 import dev.finch.pool.PoolConfig;
 import java.io.IOException;
@@ -20,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -273,9 +276,9 @@ class FinchHttpClientSettingsTest {
     }
 
     /**
-     * A request that came just as its settings pool stopped started that key's pool from the client's default
-     * configuration (the client keeps nothing of a stopped settings pool): the next request through the settings
-     * replaces it.
+     * A request sent with a settings tag other than through the settings starts that key's pool from the client's
+     * default configuration (the client keeps nothing of a stopped settings pool): the next request through the
+     * settings replaces it.
      */
     @Test
     void aSettingsKeyRunningWithoutTheSettingsIsReplacedByTheNextRequest() throws Exception {
@@ -305,13 +308,75 @@ class FinchHttpClientSettingsTest {
     }
 
     /**
-     * The same race for a configured origin ({@code finch.pools.*}): the client starts the tagged key from its
-     * default configuration, whose connect timeout here is the settings' one. The next request through the settings
-     * compares the running pool's whole configuration with the one it builds from the origin's (size, TLS, proxy ...)
-     * and replaces it; a RestClient built again with the same settings keeps that pool.
+     * A settings pool of a configured origin ({@code finch.pools.*}) that stops (pool-max-idle-time) after the factory
+     * routed a request to it and before the client picks the request's pool: the request starts it again itself, with
+     * the settings pool's configuration (the origin's, with the settings' connect timeout), never with the client's
+     * default one, whose connect timeout here is the settings' one too. A RestClient built again with the same
+     * settings keeps that pool.
      */
     @Test
-    void aSettingsPoolOfAConfiguredOriginThatRacedItsStopIsReplacedByOneFromTheOriginsConfiguration() {
+    void aSettingsPoolOfAConfiguredOriginThatStopsUnderARoutedRequestIsStartedAgainByItFromTheOriginsConfiguration() {
+        AtomicReference<FinchClient> finchRef = new AtomicReference<>();
+        AtomicReference<PoolKey> stopUnder = new AtomicReference<>();
+        AtomicBoolean stoppedUnder = new AtomicBoolean();
+        // Interceptors run on the calling thread once the factory chose the pool, before the client looks it up.
+        RequestInterceptor stopper = (request, headers) -> {
+            PoolKey armed = stopUnder.get();
+            if (request.poolKey().equals(armed) && stopUnder.compareAndSet(armed, null)) {
+                stoppedUnder.set(finchRef.get().stopPool(request.poolKey()));
+            }
+            return RequestInterceptor.Completion.NONE;
+        };
+        runner.withPropertyValues(
+                        "finch.pools.api.url=" + plainUrl(),
+                        "finch.pools.api.connect-timeout=2s",
+                        "finch.pools.api.size=7",
+                        "spring.http.clients.connect-timeout=5s") // the default pool's connect timeout too
+                .withBean("raceStopper", FinchClientCustomizer.class, () -> b -> b.interceptor(stopper))
+                .run(context -> {
+                    FinchClient finch = context.getBean(FinchClient.class);
+                    finchRef.set(finch);
+                    RestClient rest = context.getBean(RestClient.Builder.class).build();
+                    PoolKey key = PoolKey.of(plainUrl(), "spring-connect-PT5S");
+
+                    assertThat(rest.get().uri(plainUrl() + "/").retrieve().body(String.class))
+                            .isEqualTo("plain");
+                    PoolConfig settingsPool = finch.findPool(key).orElseThrow();
+                    assertThat(settingsPool.size()).isEqualTo(7);
+
+                    stopUnder.set(key);
+                    assertThat(rest.get().uri(plainUrl() + "/").retrieve().body(String.class))
+                            .isEqualTo("plain");
+
+                    assertThat(stoppedUnder)
+                            .as("the settings pool stopped under the routed request")
+                            .isTrue();
+                    PoolConfig restarted = finch.findPool(key).orElseThrow();
+                    assertThat(restarted)
+                            .as("the pool the raced request started")
+                            .isNotSameAs(finch.defaultPoolConfig())
+                            .isSameAs(settingsPool);
+                    assertThat(restarted.size())
+                            .as("size of the settings pool of finch.pools.api (configured 7, default 50)")
+                            .isEqualTo(7);
+                    assertThat(restarted.connectOptions().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+
+                    RestClient again = context.getBean(RestClient.Builder.class).build();
+                    assertThat(again.get().uri(plainUrl() + "/").retrieve().body(String.class))
+                            .isEqualTo("plain");
+                    assertThat(finch.findPool(key)).containsSame(restarted);
+                });
+    }
+
+    /**
+     * A settings key of a configured origin that runs on the client's default configuration (a request sent with that
+     * tag other than through the settings started it) is replaced by the next request through the settings: the
+     * running pool's whole configuration is compared with the one built from the origin's (size, TLS, proxy ...), not
+     * only the settings' values, which the default configuration has here.
+     */
+    @Test
+    void aSettingsKeyOfAConfiguredOriginRunningOnTheDefaultConfigurationIsReplacedByOneFromTheOriginsConfiguration()
+            throws Exception {
         runner.withPropertyValues(
                         "finch.pools.api.url=" + plainUrl(),
                         "finch.pools.api.connect-timeout=2s",
@@ -319,33 +384,21 @@ class FinchHttpClientSettingsTest {
                         "spring.http.clients.connect-timeout=5s") // the default pool's connect timeout too
                 .run(context -> {
                     FinchClient finch = context.getBean(FinchClient.class);
-                    RestClient rest = context.getBean(RestClient.Builder.class).build();
                     PoolKey key = PoolKey.of(plainUrl(), "spring-connect-PT5S");
-
-                    assertThat(rest.get().uri(plainUrl() + "/").retrieve().body(String.class))
-                            .isEqualTo("plain");
-                    assertThat(finch.findPool(key).orElseThrow().size()).isEqualTo(7);
-
-                    // The settings pool stops (pool-max-idle-time) just after poolTag() chose it for a request,
-                    // which then runs with that tag on a pool the client starts from its default configuration.
-                    assertThat(finch.stopPool(key)).isTrue();
                     finch.request(dev.finch.Request.get(plainUrl() + "/").toBuilder()
                             .poolTag(key.tag())
                             .build());
-                    assertThat(finch.findPool(key).orElseThrow()).isSameAs(finch.defaultPoolConfig());
+                    assertThat(finch.findPool(key)).containsSame(finch.defaultPoolConfig());
 
+                    RestClient rest = context.getBean(RestClient.Builder.class).build();
                     assertThat(rest.get().uri(plainUrl() + "/").retrieve().body(String.class))
                             .isEqualTo("plain");
+
                     PoolConfig replaced = finch.findPool(key).orElseThrow();
                     assertThat(replaced.size())
                             .as("size of the settings pool of finch.pools.api (configured 7, default 50)")
                             .isEqualTo(7);
                     assertThat(replaced.connectOptions().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
-
-                    RestClient again = context.getBean(RestClient.Builder.class).build();
-                    assertThat(again.get().uri(plainUrl() + "/").retrieve().body(String.class))
-                            .isEqualTo("plain");
-                    assertThat(finch.findPool(key).orElseThrow()).isSameAs(replaced);
                 });
     }
 }
