@@ -98,7 +98,7 @@ class FinchClientConfigurerTest {
         // tag::user-defined-client[]
         @Bean(destroyMethod = "close")
         FinchClient finchClient(FinchClientConfigurer configurer, ExecutorService finchExecutor) {
-            // The finch.* properties, the starter's listeners (meters, health, observation) and customizers ...
+            // The finch.* properties, the starter's listeners (meters, health) and customizers (observation) ...
             return configurer
                     .configure(FinchClient.builder())
                     .asyncExecutor(finchExecutor) // ... then anything of your own.
