@@ -32,6 +32,13 @@ public final class FinchActuatorAutoConfiguration {
             return new FinchEndpoint(
                     client, new FinchPoolNames(client, properties), () -> meters.ifAvailable(FinchMeters::refresh));
         }
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnBean(FinchEndpoint.class)
+        FinchEndpointWebExtension finchEndpointWebExtension(FinchEndpoint endpoint) {
+            return new FinchEndpointWebExtension(endpoint);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -71,8 +71,8 @@ public class FinchEndpoint {
     }
 
     /**
-     * Sets a running pool's shard count (until the pool restarts); 404 when there is no pool of that name, 400 for a
-     * count below 1 or a stopped pool.
+     * Sets a running pool's shard count (until the pool restarts); {@code null} when there is no pool of that name
+     * (404 over HTTP, through {@link FinchEndpointWebExtension}), 400 for a count below 1 or a stopped pool.
      */
     @WriteOperation
     @Nullable

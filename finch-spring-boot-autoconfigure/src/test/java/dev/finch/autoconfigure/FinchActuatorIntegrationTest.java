@@ -137,6 +137,19 @@ class FinchActuatorIntegrationTest {
     }
 
     @Test
+    void writingToAnUnknownPoolAnswers404AndChangesNothing() {
+        assertThat(app().post()
+                        .uri("/actuator/finch/nope")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .body(Map.of("count", 2))
+                        .retrieve()
+                        .toBodilessEntity()
+                        .getStatusCode()
+                        .value())
+                .isEqualTo(404);
+    }
+
+    @Test
     void writingToAStoppedConfiguredPoolIsRefusedWithAClearMessage() throws Exception {
         awaitStopped(finch, PoolKey.of("http://127.0.0.1:2"));
         var response = app().post()
