@@ -55,32 +55,27 @@ class KeyLogWiresharkTest {
                 .trustStore(CERTS.trustStore())
                 .keyLogFile(keys)
                 .build();
-        String http11Tls13Port;
-        String http11Tls12Port;
-        try (Capture capture = Capture.start(dir)) {
-            try (JettyServer h2Tls13 = JettyServer.h2();
-                    JettyServer h1Tls13 = JettyServer.https();
-                    JettyServer h2Tls12 = JettyServer.builder()
-                            .tls()
-                            .tlsProtocols("TLSv1.2")
-                            .http2()
-                            .start();
-                    JettyServer h1Tls12 =
-                            JettyServer.builder().tls().tlsProtocols("TLSv1.2").start();
-                    FinchClient client = FinchClient.builder()
-                            .defaultPool(PoolConfig.builder()
-                                    .protocols(Protocol.HTTP1, Protocol.HTTP2)
-                                    .connectOptions(
-                                            ConnectOptions.builder().tls(tls).build())
-                                    .build())
-                            .build()) {
-                http11Tls13Port = Integer.toString(h1Tls13.port());
-                http11Tls12Port = Integer.toString(h1Tls12.port());
-                request(client, h2Tls13, "/bytes/1302");
-                request(client, h1Tls13, "/bytes/1301");
-                request(client, h2Tls12, "/bytes/1202");
-                request(client, h1Tls12, "/bytes/1201");
-            }
+        try (JettyServer h2Tls13 = JettyServer.h2();
+                JettyServer h1Tls13 = JettyServer.https();
+                JettyServer h2Tls12 = JettyServer.builder()
+                        .tls()
+                        .tlsProtocols("TLSv1.2")
+                        .http2()
+                        .start();
+                JettyServer h1Tls12 =
+                        JettyServer.builder().tls().tlsProtocols("TLSv1.2").start();
+                FinchClient client = FinchClient.builder()
+                        .defaultPool(PoolConfig.builder()
+                                .protocols(Protocol.HTTP1, Protocol.HTTP2)
+                                .connectOptions(
+                                        ConnectOptions.builder().tls(tls).build())
+                                .build())
+                        .build();
+                Capture capture = Capture.start(dir, h2Tls13.port(), h1Tls13.port(), h2Tls12.port(), h1Tls12.port())) {
+            request(client, h2Tls13, "/bytes/1302");
+            request(client, h1Tls13, "/bytes/1301");
+            request(client, h2Tls12, "/bytes/1202");
+            request(client, h1Tls12, "/bytes/1201");
             capture.stop();
 
             String out = capture.tshark(
@@ -89,9 +84,9 @@ class KeyLogWiresharkTest {
                             // Jetty's ports are not ones tshark takes for TLS by itself (its h2 ports are, by
                             // ALPN): both HTTP/1.1 servers' ports are named.
                             "-d",
-                            "tcp.port==" + http11Tls13Port + ",tls",
+                            "tcp.port==" + h1Tls13.port() + ",tls",
                             "-d",
-                            "tcp.port==" + http11Tls12Port + ",tls",
+                            "tcp.port==" + h1Tls12.port() + ",tls",
                             "-Y",
                             "http.request or http2.type == 1",
                             "-T",
@@ -115,28 +110,25 @@ class KeyLogWiresharkTest {
                 .trustStore(CERTS.trustStore())
                 .keyLogFile(keys)
                 .build();
-        try (Capture capture = Capture.start(dir)) {
-            int proxyPort;
-            try (JettyServer server = JettyServer.https();
-                    TestProxy proxy = TestProxy.builder().tls().start()) {
-                proxyPort = proxy.port();
-                Proxy https = Proxy.https("127.0.0.1", proxy.port())
-                        .tls(TlsOptions.builder()
-                                .trustStore(CERTS.trustStore())
-                                .ignoreSslKeyLogFile()
-                                .build())
-                        .build();
-                KeyLogThroughHttpsProxyTest.requestThrough(https, server, logging, 1);
-            }
+        try (JettyServer server = JettyServer.https();
+                TestProxy proxy = TestProxy.builder().tls().start();
+                Capture capture = Capture.start(dir, proxy.port())) {
+            Proxy https = Proxy.https("127.0.0.1", proxy.port())
+                    .tls(TlsOptions.builder()
+                            .trustStore(CERTS.trustStore())
+                            .ignoreSslKeyLogFile()
+                            .build())
+                    .build();
+            KeyLogThroughHttpsProxyTest.requestThrough(https, server, logging, 1);
             capture.stop();
 
             String out = capture.tshark(
                     keys,
                     List.of(
                             "-d",
-                            "tcp.port==" + proxyPort + ",tls",
+                            "tcp.port==" + proxy.port() + ",tls",
                             "-Y",
-                            "tcp.port==" + proxyPort + " and http.request",
+                            "tcp.port==" + proxy.port() + " and http.request",
                             "-T",
                             "fields",
                             "-e",
@@ -163,56 +155,36 @@ class KeyLogWiresharkTest {
                 .trustStore(CERTS.trustStore())
                 .keyLogFile(keys)
                 .build();
-        try (Capture capture = Capture.start(dir)) {
-            int port;
-            String serverOutput;
-            try (OpenSslServer server =
-                    OpenSslServer.start(openssl, dir, List.of("-naccept", "1", "-tls1_3", "-ign_eof"))) {
-                port = server.port();
-                try (Transport t = Transports.tls(
-                        Transports.tcp("127.0.0.1", port, false, Io.deadline()),
-                        tls,
-                        "localhost",
-                        List.of(),
-                        Io.deadline())) {
-                    OutputStream stdin = server.process().getOutputStream();
-                    Io.write(t, "ping-before-update\n");
-                    send(stdin, "pong-before-update\n");
-                    assertThat(Io.readUntil(t, "pong-before-update\n")).contains("pong-before-update");
-                    // s_server: "K" sends a KeyUpdate with update_requested; what follows is under the next keys.
-                    send(stdin, "K\n");
-                    // "K" must be alone on s_server's read of its stdin, or it is taken for data. s_server looks at
-                    // its stdin before its connection in each round, and prints what it receives unbuffered: once
-                    // it printed this, it has read the "K" (its own messages are buffered, so not waited for).
-                    Io.write(t, "ping-while-updating\n");
-                    server.awaitOutput("ping-while-updating");
-                    send(stdin, "pong-after-update\n");
-                    assertThat(Io.readUntil(t, "pong-after-update\n")).contains("pong-after-update");
-                    Io.write(t, "ping-after-update\n");
-                    server.awaitOutput("ping-after-update");
-                }
-                serverOutput = server.output();
+        try (OpenSslServer server = OpenSslServer.start(openssl, dir, List.of("-naccept", "1", "-tls1_3", "-ign_eof"));
+                Capture capture = Capture.start(dir, server.port())) {
+            int port = server.port();
+            try (Transport t = Transports.tls(
+                    Transports.tcp("127.0.0.1", port, false, Io.deadline()),
+                    tls,
+                    "localhost",
+                    List.of(),
+                    Io.deadline())) {
+                OutputStream stdin = server.process().getOutputStream();
+                Io.write(t, "ping-before-update\n");
+                send(stdin, "pong-before-update\n");
+                assertThat(Io.readUntil(t, "pong-before-update\n")).contains("pong-before-update");
+                // s_server: "K" sends a KeyUpdate with update_requested; what follows is under the next keys.
+                send(stdin, "K\n");
+                // "K" must be alone on s_server's read of its stdin, or it is taken for data. s_server looks at its
+                // stdin before its connection in each round, and prints what it receives unbuffered: once it printed
+                // this, it has read the "K" (its own messages are buffered, so not waited for).
+                Io.write(t, "ping-while-updating\n");
+                server.awaitOutput("ping-while-updating");
+                send(stdin, "pong-after-update\n");
+                assertThat(Io.readUntil(t, "pong-after-update\n")).contains("pong-after-update");
+                Io.write(t, "ping-after-update\n");
+                server.awaitOutput("ping-after-update");
             }
             capture.stop();
 
-            assertThat(serverOutput).contains("ping-before-update", "SSL_do_handshake -> 1", "ping-after-update");
-            // The capture holds all loopback TCP of the machine (other builds, other tests): follow this server's
-            // connection, not stream 0.
-            String stream = capture.tshark(
-                            keys,
-                            List.of(
-                                    "-Y",
-                                    "tcp.port==" + port + " && tcp.flags.syn==1",
-                                    "-T",
-                                    "fields",
-                                    "-e",
-                                    "tcp.stream"))
-                    .lines()
-                    .filter(line -> line.matches("\\d+"))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("no connection to port " + port + " in the capture"));
-            String out = capture.tshark(
-                    keys, List.of("-d", "tcp.port==" + port + ",tls", "-q", "-z", "follow,tls,ascii," + stream));
+            assertThat(server.output()).contains("ping-before-update", "SSL_do_handshake -> 1", "ping-after-update");
+            String out =
+                    capture.tshark(keys, List.of("-d", "tcp.port==" + port + ",tls", "-q", "-z", "follow,tls,ascii,0"));
             assertThat(out).contains("pong-before-update", "pong-after-update", "ping-after-update");
         }
     }
@@ -227,7 +199,7 @@ class KeyLogWiresharkTest {
         stdin.flush();
     }
 
-    /** A dumpcap capture of the loopback interface's TCP traffic into the test's directory. */
+    /** A dumpcap capture of the loopback interface's TCP traffic to and from some ports, into the test's directory. */
     private static final class Capture implements AutoCloseable {
         private final Process process;
         private final Path pcap;
@@ -243,7 +215,12 @@ class KeyLogWiresharkTest {
          * Starts capturing and waits until dumpcap has written the capture file's header (bounded: 20 s); skips the
          * test if dumpcap cannot capture on {@code lo} (no permission, no such interface).
          */
-        static Capture start(Path dir) throws Exception {
+        static Capture start(Path dir, int... ports) throws Exception {
+            StringBuilder filter = new StringBuilder("tcp and (");
+            for (int i = 0; i < ports.length; i++) {
+                filter.append(i == 0 ? "" : " or ").append("port ").append(ports[i]);
+            }
+            filter.append(')');
             Path pcap = dir.resolve("capture.pcapng");
             Path log = dir.resolve("dumpcap.out");
             Process p = new ProcessBuilder(
@@ -253,8 +230,9 @@ class KeyLogWiresharkTest {
                             // A safety net: the test stops it long before.
                             "-a",
                             "duration:120",
+                            // Only the test's own servers: the loopback of a shared machine carries other traffic.
                             "-f",
-                            "tcp",
+                            filter.toString(),
                             "-w",
                             pcap.toString())
                     .redirectErrorStream(true)
