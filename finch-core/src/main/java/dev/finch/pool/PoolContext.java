@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 
 /**
  * What the pools of one client share: telemetry, the ticker, and one scheduler thread for idle sweeps. The scheduler
@@ -124,22 +125,30 @@ public final class PoolContext implements AutoCloseable {
      * {@code maxPlatformThreads} daemon threads (idle ones end after 30 s), with further tasks queued.
      */
     public static ExecutorService newAsyncExecutor(String prefix, int maxPlatformThreads) {
+        return newAsyncExecutor(prefix, maxPlatformThreads, UnaryOperator.identity());
+    }
+
+    /** {@link #newAsyncExecutor}, with each new thread passed through {@code register}. */
+    private static ExecutorService newAsyncExecutor(
+            String prefix, int maxPlatformThreads, UnaryOperator<Thread> register) {
         ThreadFactory virtual = virtualThreadFactory(prefix);
         if (virtual != null) {
             try {
                 Method perTask = Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
-                return (ExecutorService) perTask.invoke(null, virtual);
+                ThreadFactory registered = r -> register.apply(virtual.newThread(r));
+                return (ExecutorService) perTask.invoke(null, registered);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 // fall through to platform threads
             }
         }
+        ThreadFactory platform = threadFactory(prefix);
         ThreadPoolExecutor pool = new ThreadPoolExecutor(
                 maxPlatformThreads,
                 maxPlatformThreads,
                 30,
                 TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(),
-                threadFactory(prefix));
+                r -> register.apply(platform.newThread(r)));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
@@ -162,14 +171,12 @@ public final class PoolContext implements AutoCloseable {
         return own(newThread(name, task));
     }
 
-    /** {@link #newAsyncExecutor}, whose threads count as this context's so that {@link #close()} waits for them. */
+    /**
+     * {@link #newAsyncExecutor}, whose threads — platform or virtual — count as this context's so that
+     * {@link #close()} waits for them (an executor counts as terminated a moment before its last thread has exited).
+     */
     public ExecutorService newOwnAsyncExecutor(String prefix, int maxPlatformThreads) {
-        ExecutorService inner = newAsyncExecutor(prefix, maxPlatformThreads);
-        if (inner instanceof ThreadPoolExecutor pool) {
-            ThreadFactory factory = pool.getThreadFactory();
-            pool.setThreadFactory(r -> own(factory.newThread(r)));
-        }
-        return inner;
+        return newAsyncExecutor(prefix, maxPlatformThreads, this::own);
     }
 
     private Thread own(Thread t) {
